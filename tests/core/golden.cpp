@@ -1,0 +1,70 @@
+#include "golden.h"
+
+#include <cstdlib>
+#include <random>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace newbie::test {
+
+fs::path goldenDir() {
+  const char* env = std::getenv("NEWBIE_GOLDEN_DIR");
+  fs::path p = env && *env ? fs::path(env) : fs::path(NEWBIE_DEFAULT_GOLDEN_DIR);
+  if (!fs::exists(p / "manifest.json")) {
+    ADD_FAILURE() << "golden set not found at " << p << " (set NEWBIE_GOLDEN_DIR)";
+    throw std::runtime_error("golden set missing: " + p.string());
+  }
+  return p;
+}
+
+fs::path testDataDir() { return fs::path(NEWBIE_TEST_DATA_DIR); }
+
+namespace {
+struct TempRoot {
+  fs::path root;
+  TempRoot() {
+    std::random_device rd;
+    root = fs::temp_directory_path() / ("newbie-test-" + std::to_string(rd()));
+    fs::create_directories(root);
+  }
+  ~TempRoot() {
+    std::error_code ec;
+    fs::remove_all(root, ec);
+  }
+};
+}  // namespace
+
+fs::path tempDir(const std::string& tag) {
+  static TempRoot r;
+  static int counter = 0;
+  fs::path p = r.root / (tag + "-" + std::to_string(counter++));
+  fs::create_directories(p);
+  return p;
+}
+
+io::TensorStore golden(const std::string& relPath) { return io::TensorStore::open(goldenDir() / relPath); }
+
+std::string Closeness::describe() const {
+  std::ostringstream os;
+  os << "max |a-b| = " << maxAbs << ", worst ratio to tolerance = " << worstRatio << " at flat index " << worstIndex;
+  return os.str();
+}
+
+Closeness compare(const torch::Tensor& actual, const torch::Tensor& expected, double atol, double rtol) {
+  auto a = actual.detach().to(torch::kCPU, torch::kFloat64).contiguous().flatten();
+  auto e = expected.detach().to(torch::kCPU, torch::kFloat64).contiguous().flatten();
+  Closeness c;
+  if (a.numel() == 0) return c;
+  auto diff = (a - e).abs();
+  auto ratio = diff / (atol + rtol * e.abs());
+  // NaN anywhere is a failure.
+  ratio = torch::where(torch::isnan(ratio), torch::full_like(ratio, INFINITY), ratio);
+  c.maxAbs = diff.max().item<double>();
+  auto idx = ratio.argmax().item<int64_t>();
+  c.worstIndex = idx;
+  c.worstRatio = ratio[idx].item<double>();
+  return c;
+}
+
+}  // namespace newbie::test

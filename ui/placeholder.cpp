@@ -1,0 +1,1 @@
+// The UI library grows here.
