@@ -129,6 +129,14 @@ torch::Tensor SafetensorsFile::tensor(const std::string& name) const {
     return out;
   }
   if (t->numel() == 0) return torch::empty(t->shape, torch::TensorOptions().dtype(st));
+  if (reinterpret_cast<uintptr_t>(data) % dtypeSize(t->dtype) != 0) {
+    // Misaligned data (a header length that is not a multiple of 8, written by a
+    // non-standard tool): element access would be undefined, so copy into aligned memory.
+    spdlog::debug("safetensors: {}: tensor '{}' is misaligned; copying", path_.string(), name);
+    auto out = torch::empty(t->shape, torch::TensorOptions().dtype(st));
+    std::memcpy(out.data_ptr(), data, static_cast<std::size_t>(t->end - t->begin));
+    return out;
+  }
   auto keep = mapping_;
   return torch::from_blob(const_cast<uint8_t*>(data), t->shape, [keep](void*) mutable { keep.reset(); },
                           torch::TensorOptions().dtype(st));

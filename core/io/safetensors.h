@@ -6,7 +6,9 @@
 // dropped. The mapping is private copy-on-write: writing into a view never changes the
 // file. Data is copied only when the caller moves it to another device or dtype.
 // F8 tensors: LibTorch >= 2.1 has float8 dtypes and gets views; older LibTorch gets a
-// decoded float32 copy (documented exception to zero-copy).
+// decoded float32 copy (documented exception to zero-copy). A tensor whose bytes are not
+// aligned to its element size (only possible with a header length that is not a multiple of
+// 8, which standard writers never produce) is also returned as an aligned copy.
 //
 // Thread-safety: a SafetensorsFile / TensorStore is immutable after open() and may be read
 // from several threads.
@@ -46,6 +48,10 @@ class SafetensorsFile {
   torch::Tensor tensor(const std::string& name) const;
   /// The raw bytes of one tensor inside the mapping.
   const uint8_t* rawData(const TensorInfo& t) const;
+  /// Start of the whole mapped file (fileSize() bytes).
+  const uint8_t* mappedBytes() const { return base_; }
+  /// Length N of the JSON header (the data section starts at 8 + N).
+  uint64_t headerLength() const { return header_.headerLength; }
 
  private:
   SafetensorsFile() = default;

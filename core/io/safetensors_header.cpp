@@ -52,8 +52,11 @@ bool parseDType(const std::string& s, DType& out) {
 }
 
 int64_t TensorInfo::numel() const {
+  // A zero dimension wins even when the other dimensions are huge (no intermediate overflow).
+  for (auto s : shape)
+    if (s == 0) return 0;
   int64_t n = 1;
-  for (auto s : shape) n *= s;
+  for (auto s : shape) n *= s;  // parseSafetensorsHeader guarantees the product fits in int64
   return n;
 }
 
@@ -112,19 +115,25 @@ SafetensorsHeader parseSafetensorsHeader(const uint8_t* bytes, std::size_t size,
       failTensor(label, name, "unknown dtype '" + dt->get<std::string>() + "'");
     auto sh = v.find("shape");
     if (sh == v.end() || !sh->is_array()) failTensor(label, name, "missing or non-array 'shape'");
-    // numel * element size must not overflow 64 bits.
-    unsigned __int128 bytesNeeded = dtypeSize(t.dtype);
+    // The element count (product of the non-zero dimensions) must fit in int64 so that
+    // numel() and LibTorch's size arithmetic never overflow; the byte size then fits in 2^66.
+    unsigned __int128 elems = 1;
+    bool zeroDim = false;
     for (const auto& d : *sh) {
-      if (!d.is_number_integer() || (d.is_number_integer() && !d.is_number_unsigned() && d.get<int64_t>() < 0))
+      if (!d.is_number_unsigned())
         failTensor(label, name, "shape entry " + d.dump() + " is not a non-negative integer");
       const uint64_t dim = d.get<uint64_t>();
-      if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-        failTensor(label, name, "shape entry " + std::to_string(dim) + " is too large");
+      if (dim == 0) {
+        zeroDim = true;
+      } else {
+        elems *= dim;
+        if (elems > static_cast<unsigned __int128>(std::numeric_limits<int64_t>::max()))
+          failTensor(label, name, "shape " + sh->dump() + " has more elements than fit in 64 bits");
+      }
       t.shape.push_back(static_cast<int64_t>(dim));
-      bytesNeeded *= dim;
-      if (bytesNeeded > (static_cast<unsigned __int128>(1) << 64) - 1 && dim != 0)
-        failTensor(label, name, "shape " + sh->dump() + " overflows the byte size");
     }
+    if (zeroDim) elems = 0;
+    const unsigned __int128 bytesNeeded = elems * dtypeSize(t.dtype);
     auto off = v.find("data_offsets");
     if (off == v.end() || !off->is_array() || off->size() != 2 || !(*off)[0].is_number_unsigned() ||
         !(*off)[1].is_number_unsigned())
