@@ -1,6 +1,9 @@
 // HistoryDatabase, gallery model, thumbnails, PNG import, compare diff, crash safety.
 #include <QCoreApplication>
+#include <QApplication>
 #include <QDir>
+#include <QElapsedTimer>
+#include <QTableWidget>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>

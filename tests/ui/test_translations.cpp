@@ -1,6 +1,7 @@
 // The embedded zh_CN catalogue loads and translates strings of the editor, the gallery and
 // the main window; English stays the source text.
 #include <QCoreApplication>
+#include <QFile>
 #include <QTest>
 #include <QTranslator>
 
