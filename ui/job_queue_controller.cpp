@@ -67,6 +67,14 @@ quint64 JobController::enqueue(const GenerationParams& params, const QString& dr
   return id;
 }
 
+QList<quint64> JobController::enqueueBatch(const QList<GenerationParams>& batch, const QString& draftId, bool front) {
+  QList<quint64> ids;
+  for (int i = batch.size() - 1; front && i >= 0; --i) ids.prepend(model_->enqueue(batch[i], draftId, true));
+  for (int i = 0; !front && i < batch.size(); ++i) ids.append(model_->enqueue(batch[i], draftId, false));
+  dispatch();
+  return ids;
+}
+
 void JobController::stopNow() {
   if (!current_) return;
   worker_->requestCancel(current_, CancelToken::Mode::Now);

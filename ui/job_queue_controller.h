@@ -35,6 +35,8 @@ class JobController : public QObject {
   bool openStore(const QString& dbPath, QString* error = nullptr);
 
   quint64 enqueue(const GenerationParams& params, const QString& draftId = {}, bool front = false);
+  /// Queues several jobs in order (at the front: ahead of every queued job). Returns their ids.
+  QList<quint64> enqueueBatch(const QList<GenerationParams>& batch, const QString& draftId = {}, bool front = false);
   bool removeJob(quint64 id) { return model_->remove(id); }
 
   void stopNow();
