@@ -574,3 +574,11 @@ void PromptEditor::rebuildCardsMenu() {
 }
 
 }  // namespace newbie::ui
+
+// The translations resource (:/i18n, see ui/CMakeLists.txt) lives in this static library; register
+// it whenever the editor is linked in, so the app's translator finds it without extra calls.
+static int newbieRegisterTranslations() {
+  Q_INIT_RESOURCE(newbie_i18n);
+  return 0;
+}
+static const int kNewbieTranslationsRegistered = newbieRegisterTranslations();

@@ -10,7 +10,10 @@
 class TestTranslations : public QObject {
   Q_OBJECT
  private slots:
-  void initTestCase() { Q_INIT_RESOURCE(resources); }
+  void initTestCase() {
+    Q_INIT_RESOURCE(resources);
+    Q_INIT_RESOURCE(newbie_i18n);
+  }
 
   void zhCnLoads() {
     QTranslator t;
