@@ -10,17 +10,16 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
-#include <QImageReader>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
-#include <QRegularExpression>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
@@ -34,6 +33,8 @@
 
 #include "app_paths.h"
 #include "gpu_monitor.h"
+#include "history_db.h"
+#include "history_gallery.h"
 #include "logging_ui.h"
 #include "preview_view.h"
 #include "prompt_editor.h"
@@ -55,44 +56,6 @@ QString phaseText(Phase p) {
   return {};
 }
 
-/// A1111-style "parameters" text → our JSON keys (prompt, negative, steps, sampler, cfg, seed, size).
-QJsonObject parseA1111(const QString& text) {
-  QJsonObject o;
-  QStringList lines = text.split(QLatin1Char('\n'));
-  QString last = lines.isEmpty() ? QString() : lines.last();
-  if (!last.contains(QStringLiteral("Steps:"))) last.clear();
-  else lines.removeLast();
-  QString prompt, negative;
-  bool inNeg = false;
-  for (const QString& l : lines) {
-    if (l.startsWith(QStringLiteral("Negative prompt:"))) {
-      inNeg = true;
-      negative = l.mid(16).trimmed();
-    } else if (inNeg) {
-      negative += QLatin1Char('\n') + l;
-    } else {
-      prompt += (prompt.isEmpty() ? QString() : QStringLiteral("\n")) + l;
-    }
-  }
-  o[QStringLiteral("prompt")] = prompt;
-  o[QStringLiteral("negative_prompt")] = negative;
-  static const QRegularExpression kv(QStringLiteral("([A-Za-z ]+):\\s*([^,]+)"));
-  for (auto it = kv.globalMatch(last); it.hasNext();) {
-    const auto m = it.next();
-    const QString k = m.captured(1).trimmed().toLower(), v = m.captured(2).trimmed();
-    if (k == QStringLiteral("steps")) o[QStringLiteral("steps")] = v.toInt();
-    else if (k == QStringLiteral("cfg scale")) o[QStringLiteral("cfg_scale")] = v.toDouble();
-    else if (k == QStringLiteral("seed")) o[QStringLiteral("seed")] = v;
-    else if (k == QStringLiteral("size")) {
-      const QStringList wh = v.split(QLatin1Char('x'));
-      if (wh.size() == 2) {
-        o[QStringLiteral("width")] = wh[0].toInt();
-        o[QStringLiteral("height")] = wh[1].toInt();
-      }
-    }
-  }
-  return o;
-}
 }  // namespace
 
 bool installTranslation(const QString& code) {
@@ -138,12 +101,16 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent) {
   settings_ = new SettingsPanel(this);
   monitor_ = new GpuMonitor(std::move(options.telemetry), this);
   log_ = new LogView(this);
-  // History gallery (ui1) is integrated once it lands; until then a labelled placeholder.
-  auto* placeholder = new QLabel(this);
-  placeholder->setObjectName(QStringLiteral("historyPlaceholder"));
-  placeholder->setAlignment(Qt::AlignCenter);
-  placeholder->setWordWrap(true);
-  history_ = placeholder;
+  db_ = std::make_unique<ui::HistoryDatabase>(dataDir_);
+  if (!db_->isOpen()) spdlog::error("history database: {}", db_->lastError().toStdString());
+  gallery_ = new ui::HistoryGallery(db_.get(), dataDir_, this);
+  history_ = gallery_;
+  editor_->setLearnedTagsProvider([db = db_.get()](const QString& field) { return db->learnedTags(field); });
+  connect(gallery_, &ui::HistoryGallery::reuseRequested, this, [this](const QString& json, ui::ReuseMode mode) {
+    reuse(json, mode == ui::ReuseMode::SeedOnly     ? QStringLiteral("seed")
+                : mode == ui::ReuseMode::PromptOnly ? QStringLiteral("prompt")
+                                                    : QStringLiteral("all"));
+  });
 
   QStringList devices{QStringLiteral("cpu")};
   for (const GpuSample& g : monitor_->lastSample().gpus) devices << QStringLiteral("cuda:%1").arg(g.index);
@@ -248,8 +215,8 @@ void MainWindow::buildActions() {
   connect(actSearch_, &QAction::triggered, this, [this] {
     historyDock_->show();
     historyDock_->raise();
-    if (QWidget* search = history_->findChild<QWidget*>(QStringLiteral("searchEdit"))) search->setFocus();
-    else history_->setFocus();
+    gallery_->searchEdit()->setFocus();
+    gallery_->searchEdit()->selectAll();
   });
   connect(actOpenModel_, &QAction::triggered, this, [this] {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Open model folder"));
@@ -387,9 +354,6 @@ void MainWindow::retranslateUi() {
   monitorDock_->setWindowTitle(tr("GPU monitor"));
   historyDock_->setWindowTitle(tr("History"));
   logDock_->setWindowTitle(tr("Log"));
-  if (auto* l = qobject_cast<QLabel*>(history_); l && l->objectName() == QStringLiteral("historyPlaceholder"))
-    l->setText(tr("History gallery (pending: ui/history_gallery). Finished images are saved under %1")
-                   .arg(QDir(dataDir_).filePath(QStringLiteral("images"))));
   if (auto* tb = findChild<QToolBar*>(QStringLiteral("mainToolbar"))) tb->setWindowTitle(tr("Toolbar"));
   updateStatus();
 }
@@ -401,7 +365,17 @@ void MainWindow::changeEvent(QEvent* e) {
 
 void MainWindow::connectController() {
   connect(controller_->model(), &JobQueueModel::queueChanged, this, &MainWindow::updateStatus);
-  connect(controller_, &JobController::jobAboutToStart, this, [this](quint64 id, const GenerationParams&) {
+  connect(controller_, &JobController::jobAboutToStart, this, [this](quint64 id, const GenerationParams& p) {
+    // The history row is committed before the GPU starts.
+    ui::JobRecord rec;
+    rec.prompt = QString::fromStdString(p.prompt);
+    rec.negativePrompt = QString::fromStdString(p.negativePrompt);
+    rec.systemPreset = QString::fromStdString(p.systemPreset);
+    rec.model = controller_->modelInfo().identity;
+    rec.paramsJson = QString::fromUtf8(QJsonDocument(paramsToJson(p)).toJson(QJsonDocument::Compact));
+    const qint64 row = db_->beginJob(rec);
+    if (row < 0) spdlog::error("history: beginJob failed: {}", db_->lastError().toStdString());
+    else dbJobs_.insert(id, row);
     monitor_->addMarker(tr("job #%1").arg(id), true);
     lastPhase_ = Phase::Done;
   });
@@ -419,14 +393,23 @@ void MainWindow::connectController() {
     }
   });
   connect(controller_, &JobController::jobSucceeded, this,
-          [this](quint64 id, const JobOutput& out, const GenerationParams&) {
+          [this](quint64 id, const JobOutput& out, const GenerationParams& p) {
             preview_->showFinal(out.image);
+            const qint64 row = dbJobs_.take(id);
+            if (!out.pngPath.isEmpty() && row > 0) {
+              // The image row is committed after the atomic PNG write (done on the worker).
+              if (db_->recordImage(row, out.pngPath, out.metadataJson, ui::HistoryDatabase::timingsToJson(out.timings),
+                                   out.image.width(), out.image.height(), p.seed) < 0)
+                spdlog::error("history: recordImage failed: {}", db_->lastError().toStdString());
+              gallery_->refresh();
+            }
             monitor_->addMarker(tr("#%1 done").arg(id), true);
             if (!out.pngPath.isEmpty()) finished_ << out.pngPath;
             if (!out.saveError.isEmpty()) statusBar()->showMessage(out.saveError, 10000);
             else statusBar()->showMessage(tr("Job #%1 finished in %2 s").arg(id).arg(out.totalMs / 1000.0, 0, 'f', 1), 8000);
           });
   connect(controller_, &JobController::jobFailed, this, [this](quint64 id, const JobFailure& f) {
+    dbJobs_.remove(id);
     if (f.kind != JobFailure::Kind::Cancelled) preview_->showMessage(tr("Job #%1 failed:\n%2").arg(id).arg(failureText(f)));
     statusBar()->showMessage(tr("Job #%1: %2").arg(id).arg(failureText(f).section(QLatin1Char('\n'), 0, 0)), 10000);
   });
@@ -546,19 +529,11 @@ void MainWindow::reuse(const QString& metadataJson, const QString& mode) {
 }
 
 bool MainWindow::importPng(const QString& path) {
-  QImageReader reader(path);
-  QString text = reader.text(QStringLiteral("parameters"));
-  if (text.isEmpty()) text = reader.text(QStringLiteral("newbie"));
-  if (text.isEmpty()) {
-    statusBar()->showMessage(tr("%1 has no generation parameters.").arg(QFileInfo(path).fileName()), 8000);
+  QString err;
+  if (!gallery_->importPng(path, &err)) {  // emits reuseRequested on success
+    statusBar()->showMessage(tr("%1: %2").arg(QFileInfo(path).fileName(), err), 8000);
     return false;
   }
-  QJsonParseError err{};
-  QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &err);
-  QString json = text;
-  if (err.error != QJsonParseError::NoError || !doc.isObject())
-    json = QString::fromUtf8(QJsonDocument(parseA1111(text)).toJson(QJsonDocument::Compact));
-  reuse(json, QStringLiteral("all"));
   statusBar()->showMessage(tr("Parameters imported from %1").arg(QFileInfo(path).fileName()), 6000);
   return true;
 }

@@ -7,6 +7,8 @@
 #include <QMainWindow>
 #include <QPointer>
 
+#include <QHash>
+
 #include <memory>
 
 #include "job_queue_controller.h"
@@ -23,6 +25,8 @@ class QToolButton;
 namespace newbie {
 namespace ui {
 class PromptEditor;
+class HistoryDatabase;
+class HistoryGallery;
 }
 class GpuMonitor;
 class LogView;
@@ -52,6 +56,8 @@ class MainWindow : public QMainWindow {
   PreviewView* preview() const { return preview_; }
   GpuMonitor* monitor() const { return monitor_; }
   QWidget* historyWidget() const { return history_; }
+  ui::HistoryGallery* gallery() const { return gallery_; }
+  ui::HistoryDatabase* historyDb() const { return db_.get(); }
   /// Paths of the images finished in this session (newest last).
   QStringList finishedImages() const { return finished_; }
   int previewsShown() const { return previewsShown_; }
@@ -93,6 +99,9 @@ class MainWindow : public QMainWindow {
   GpuMonitor* monitor_ = nullptr;
   LogView* log_ = nullptr;
   QWidget* history_ = nullptr;
+  std::unique_ptr<ui::HistoryDatabase> db_;
+  ui::HistoryGallery* gallery_ = nullptr;
+  QHash<quint64, qint64> dbJobs_;  // queue job id -> history job row
   QListView* queueView_ = nullptr;
   QDockWidget *promptDock_ = nullptr, *settingsDock_ = nullptr, *historyDock_ = nullptr, *monitorDock_ = nullptr,
               *queueDock_ = nullptr, *logDock_ = nullptr;

@@ -1,11 +1,12 @@
 #include "worker.h"
 
+#include "png.h"
+
 #include <QCoreApplication>
 #include <QDate>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QThread>
 
 #include <spdlog/spdlog.h>
@@ -93,7 +94,7 @@ QString failureText(const JobFailure& f) {
   return f.message;
 }
 
-QString writePngAtomically(const QImage& image, const QString& metadataJson, const QString& dir, quint64 jobId,
+QString writePngAtomically(const RGBImage& image, const QString& metadataJson, const QString& dir, quint64 jobId,
                            QString* error) {
   const QString day = QDate::currentDate().toString(QStringLiteral("yyyy-MM-dd"));
   QDir d(dir);
@@ -103,13 +104,10 @@ QString writePngAtomically(const QImage& image, const QString& metadataJson, con
   }
   const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("HHmmss-zzz"));
   const QString path = d.filePath(QStringLiteral("%1/newbie-%2-%3.png").arg(day, stamp).arg(jobId));
-  QImage out = image;
-  // tEXt/iTXt chunks: "parameters" holds the reproducible JSON record.
-  out.setText(QStringLiteral("parameters"), metadataJson);
-  out.setText(QStringLiteral("Software"), QStringLiteral("NewBie Studio " NEWBIE_VERSION));
-  QSaveFile f(path);  // writes to a temp file, renames on commit()
-  if (!f.open(QIODevice::WriteOnly) || !out.save(&f, "PNG") || !f.commit()) {
-    if (error) *error = QCoreApplication::translate("Worker", "Cannot write %1: %2").arg(path, f.errorString());
+  try {
+    writePngWithRecord(path.toStdString(), image, metadataJson.toStdString());
+  } catch (const std::exception& e) {
+    if (error) *error = QCoreApplication::translate("Worker", "Cannot save the image: %1").arg(QString::fromStdString(e.what()));
     return {};
   }
   return path;
@@ -212,11 +210,12 @@ void Worker::runJob(quint64 jobId, const GenerationParams& params, const QString
         out.encodeMs = r.timings.encodeMs;
         out.denoiseMs = r.timings.denoiseMs;
         out.decodeMs = r.timings.decodeMs;
+        out.timings = r.timings;
         out.gemmaTokens = r.gemmaTokens;
         out.gemmaTruncated = r.gemmaTruncated;
         out.cancelledAfterImage = jobCancel_.mode() == CancelToken::Mode::AfterImage;
-        if (!outputDir.isEmpty() && !out.image.isNull())
-          out.pngPath = writePngAtomically(out.image, out.metadataJson, outputDir, jobId, &out.saveError);
+        if (!outputDir.isEmpty() && !r.image.empty())
+          out.pngPath = writePngAtomically(r.image, out.metadataJson, outputDir, jobId, &out.saveError);
       },
       failure);
   if (!ok && failure.message == QStringLiteral("no model")) failure.kind = JobFailure::Kind::NoModel;

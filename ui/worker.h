@@ -69,6 +69,7 @@ struct JobOutput {
   QString saveError;
   QString metadataJson;
   double totalMs = 0, encodeMs = 0, denoiseMs = 0, decodeMs = 0;
+  Timings timings;
   int gemmaTokens = 0;
   bool gemmaTruncated = false;
   bool cancelledAfterImage = false;
@@ -85,9 +86,10 @@ struct ModelInfo {
 QImage toQImage(const RGBImage& img);
 QString failureText(const JobFailure& f);  ///< message + remedy (OOM gets its own)
 
-/// Writes `image` as PNG with the metadata atomically (temp file + rename) into
-/// `dir`/YYYY-MM-DD/. Returns the path, or an empty string with `error` set.
-QString writePngAtomically(const QImage& image, const QString& metadataJson, const QString& dir, quint64 jobId,
+/// Writes `image` as PNG with the metadata record (core/png.h: `newbie` JSON chunk + A1111
+/// `parameters`) atomically (temp file + rename) into `dir`/YYYY-MM-DD/. Returns the path, or
+/// an empty string with `error` set.
+QString writePngAtomically(const RGBImage& image, const QString& metadataJson, const QString& dir, quint64 jobId,
                            QString* error);
 
 class Worker : public QObject {

@@ -57,7 +57,7 @@ class FakeBackend : public PipelineBackend {
     if (cb.onPhase) cb.onPhase(Phase::Decode);
     GenerationResult r;
     r.image = image(p.width / 8, p.height / 8, static_cast<uint8_t>(p.seed % 251));
-    r.metadataJson = "{\"prompt\":\"" + p.prompt + "\",\"seed\":\"" + std::to_string(p.seed) + "\"}";
+    r.metadataJson = "{\"prompt\":\"" + p.prompt + "\",\"steps\":" + std::to_string(p.steps) + ",\"seed\":" + std::to_string(p.seed) + "}";
     r.timings.totalMs = p.steps * s_->stepMs;
     ++s_->generated;
     return r;

@@ -132,7 +132,9 @@ class TestJobQueue : public QObject {
     QCOMPARE(out.image.size(), QSize(8, 8));
     QVERIFY2(QFileInfo::exists(out.pngPath), qPrintable(out.saveError));
     QImage back(out.pngPath);
-    QCOMPARE(back.text(QStringLiteral("parameters")), out.metadataJson);
+    QCOMPARE(back.size(), QSize(8, 8));
+    QCOMPARE(back.text(QStringLiteral("newbie")), out.metadataJson);  // the record, byte for byte
+    QVERIFY(back.text(QStringLiteral("parameters")).startsWith(QStringLiteral("hello")));  // A1111 text
     QCOMPARE(c_->model()->find(id)->state, JobState::Done);
   }
 
