@@ -659,12 +659,17 @@ std::string Document::plainText() const {
 // ---- edits ----
 
 namespace {
-/// Replaces the trimmed inner text of element `e`, keeping the surrounding whitespace.
+/// Replaces the inner text of element `e`. Surrounding whitespace that spans lines (block
+/// layout such as "<caption>\n  text\n</caption>") is kept; same-line spaces belong to the value.
 Edit setInner(const std::string& src, const XmlNode& e, const std::string& value) {
   if (e.selfClosing) return {e.begin, e.end - e.begin, "<" + e.name + ">" + value + "</" + e.name + ">"};
   std::size_t b = e.contentBegin, en = e.contentEnd;
   while (b < en && isSpace(src[b])) ++b;
   while (en > b && isSpace(src[en - 1])) --en;
+  if (src.find('\n', e.contentBegin) >= b) b = e.contentBegin;
+  const std::size_t nl = src.rfind('\n', e.contentEnd == 0 ? 0 : e.contentEnd - 1);
+  if (nl == std::string::npos || nl < en || nl >= e.contentEnd) en = e.contentEnd;
+  if (en < b) en = b;
   return {b, en - b, value};
 }
 

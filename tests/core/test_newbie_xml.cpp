@@ -303,6 +303,14 @@ TEST(NewbieXml, SetFieldChangesOnlyThatElement) {
   Document w = Document::parse("<caption>\n  old\n</caption>");
   w.setCaption("new text");
   EXPECT_EQ(w.source(), "<caption>\n  new text\n</caption>");
+  // Same-line spaces are part of the value (typing "a, " then "a, b" leaves no stray space).
+  Document t = Document::parse("<character_1><clothing>a</clothing></character_1>");
+  t.setCharacterField(1, "clothing", "a, ");
+  t.setCharacterField(1, "clothing", "a, b");
+  EXPECT_EQ(t.source(), "<character_1><clothing>a, b</clothing></character_1>");
+  Document c = Document::parse("<caption></caption>");
+  c.setCaption("y");
+  EXPECT_EQ(c.source(), "<caption>y</caption>");
 }
 
 TEST(NewbieXml, SetFieldCreatesMissingPieces) {
