@@ -143,7 +143,6 @@ void JobController::dispatch() {
   }
   current_ = next->id;
   currentParams_ = next->params;
-  Q_EMIT jobAboutToStart(current_, currentParams_);
   if (!model_info_.loaded) {
     // No model: fail right away with a readable message instead of waiting forever.
     const quint64 id = current_;
@@ -151,7 +150,7 @@ void JobController::dispatch() {
         this, [this, id] { onFailed(id, JobFailure{JobFailure::Kind::NoModel, {}}); }, Qt::QueuedConnection);
     return;
   }
-  workerBusy_ = true;
+  Q_EMIT jobAboutToStart(current_, currentParams_);
   const quint64 id = current_;
   const GenerationParams params = currentParams_;
   const QString dir = outputDir_;

@@ -89,7 +89,6 @@ class JobController : public QObject {
   QString outputDir_;
   quint64 current_ = 0;
   GenerationParams currentParams_;
-  bool workerBusy_ = false;  // the worker still runs a job (maybe an abandoned one)
   bool paused_ = false;
   bool supersede_ = false;
   bool pauseAfterCurrent_ = false;

@@ -112,9 +112,16 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent) {
                                                     : QStringLiteral("all"));
   });
 
-  QStringList devices{QStringLiteral("cpu")};
-  for (const GpuSample& g : monitor_->lastSample().gpus) devices << QStringLiteral("cuda:%1").arg(g.index);
-  settings_->setDevices(devices);
+  {
+    // Which CUDA devices exist (NVML, a few ms); a CPU-only LibTorch reports a readable load error.
+    QStringList devices{QStringLiteral("cpu")};
+    NvmlSource nvml;
+    TelemetrySample probe;
+    if (nvml.available()) nvml.sample(probe);
+    for (const GpuSample& g : probe.gpus)
+      devices << (g.index == 0 ? QStringLiteral("cuda") : QStringLiteral("cuda:%1").arg(g.index));
+    settings_->setDevices(devices);
+  }
 
   buildActions();
   buildMenus();
@@ -133,15 +140,6 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent) {
     statusBar()->showMessage(tr("Language changed; some panels update after a restart."), 8000);
   });
   connect(monitor_, &GpuMonitor::freeVramChanged, settings_, &SettingsPanel::setFreeVram);
-  connect(monitor_, &GpuMonitor::sampleArrived, this, [this](const TelemetrySample& s) {
-    static bool devicesSet = false;
-    if (devicesSet || s.gpus.empty()) return;
-    devicesSet = true;
-    QStringList devs{QStringLiteral("cpu")};
-    for (const GpuSample& g : s.gpus) devs << (g.index == 0 ? QStringLiteral("cuda") : QStringLiteral("cuda:%1").arg(g.index));
-    settings_->setDevices(devs);
-  });
-
   // Status bar.
   stModel_ = new QLabel(this);
   stDevice_ = new QLabel(this);

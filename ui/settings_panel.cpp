@@ -229,7 +229,10 @@ SettingsPanel::~SettingsPanel() = default;
 
 void SettingsPanel::setDevices(const QStringList& devices) {
   loading_ = true;
-  const QString cur = device_->currentData().toString();
+  // Keep the user's saved choice when that device exists; else the current one; else a GPU.
+  QString cur = QSettings().value(QStringLiteral("generation/device")).toString();
+  if (cur.isEmpty() && devices.size() > 1) cur = devices.at(1);  // first run on a GPU machine
+  if (!devices.contains(cur)) cur = device_->currentData().toString();
   device_->clear();
   for (const QString& d : devices)
     device_->addItem(d == QStringLiteral("cpu") ? tr("CPU") : d.toUpper(), d);
