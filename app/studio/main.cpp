@@ -4,6 +4,7 @@
 //   --lang CODE    en | zh_CN (default: the setting, else the system locale)
 //   --e2e DIR      scripted end-to-end run (tests/e2e): generate once, save screenshots to DIR,
 //                  exit 0 on success.
+//   --screenshot F save a screenshot of the main window to F after start-up, then quit.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -154,8 +155,11 @@ int main(int argc, char** argv) {
   QCommandLineOption e2eOpt(QStringLiteral("e2e"),
                             QApplication::translate("main", "Scripted end-to-end run; screenshots go to DIR."),
                             QStringLiteral("dir"));
+  QCommandLineOption shotOpt(QStringLiteral("screenshot"),
+                             QApplication::translate("main", "Save a screenshot of the window to FILE and quit."),
+                             QStringLiteral("file"));
   QCommandLineOption verboseOpt(QStringLiteral("verbose"), QApplication::translate("main", "Debug logging."));
-  parser.addOptions({modelOpt, langOpt, e2eOpt, verboseOpt});
+  parser.addOptions({modelOpt, langOpt, e2eOpt, shotOpt, verboseOpt});
   parser.process(app);
 
   newbie::installLogging(newbie::paths::logsDir(), parser.isSet(verboseOpt));
@@ -180,5 +184,15 @@ int main(int argc, char** argv) {
   newbie::MainWindow window(std::move(opts));
   window.show();
   if (parser.isSet(e2eOpt)) new E2EDriver(&window, parser.value(e2eOpt));
+  if (parser.isSet(shotOpt)) {
+    const QString file = parser.value(shotOpt);
+    QTimer::singleShot(2500, &window, [&window, file] {
+      const QImage img = window.grab().toImage();
+      const bool ok = img.save(file);
+      std::fprintf(stderr, "screenshot %s: %s (variance %.1f)\n", qPrintable(file), ok ? "saved" : "FAILED",
+                   pixelVariance(img));
+      QCoreApplication::exit(ok ? 0 : 1);
+    });
+  }
   return app.exec();
 }
