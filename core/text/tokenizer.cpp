@@ -25,54 +25,62 @@ void Tokenizer::Impl::encodeIds(std::string_view text, std::vector<int>& out) co
     }
     return;
   }
-  // HF: split on added tokens (leftmost-longest), then normalize, pre-tokenize, model.
-  auto encodeSegment = [&](std::string_view seg, bool atStart) {
-    if (seg.empty()) return;
-    std::string s(seg);
-    for (const auto& n : normalizers) n.apply(s);
-    if (s.empty()) return;
-    std::vector<std::string> words{std::move(s)};
-    std::vector<bool> first{atStart};
-    for (const auto& p : preTokenizers) p.apply(words, first);
-    for (const auto& w : words) model->encode(w, out);
-  };
+  // HF: split on raw added tokens (leftmost-longest), normalize each segment, split it on the
+  // normalized added tokens, then pre-tokenize and run the model.
   auto isWs = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
   auto isWordChar = [](char c) {
     const auto u = static_cast<unsigned char>(c);
     return u >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
   };
-  size_t segStart = 0, pos = 0;
-  while (pos < text.size()) {
-    int hit = -1;
-    size_t hitLen = 0;
-    if (!added.empty())
-      addedTrie.commonPrefixSearch(text.data() + pos, text.size() - pos, [&](size_t l, int v) {
+  // Calls onSegment(text, atStart) for the text between tokens and pushes the tokens' ids.
+  auto splitAdded = [&](std::string_view t, const detail::ByteTrie& trie, bool any, auto&& onSegment) {
+    size_t segStart = 0, pos = 0;
+    while (any && pos < t.size()) {
+      int hit = -1;
+      size_t hitLen = 0;
+      trie.commonPrefixSearch(t.data() + pos, t.size() - pos, [&](size_t l, int v) {
         hit = v;
         hitLen = l;
       });
-    if (hit >= 0) {
-      const Added& a = added[hit];
-      if (a.singleWord && ((pos > 0 && isWordChar(text[pos - 1])) ||
-                           (pos + hitLen < text.size() && isWordChar(text[pos + hitLen])))) {
+      if (hit >= 0 && added[hit].singleWord &&
+          ((pos > 0 && isWordChar(t[pos - 1])) || (pos + hitLen < t.size() && isWordChar(t[pos + hitLen]))))
         hit = -1;
+      if (hit < 0) {
+        const size_t l = utf8Len(t.data() + pos, t.size() - pos);
+        pos += l == 0 ? 1 : l;
+        continue;
       }
+      const Added& a = added[hit];
+      size_t tokBegin = pos, tokEnd = pos + hitLen;
+      if (a.lstrip)
+        while (tokBegin > segStart && isWs(t[tokBegin - 1])) --tokBegin;
+      if (a.rstrip)
+        while (tokEnd < t.size() && isWs(t[tokEnd])) ++tokEnd;
+      onSegment(t.substr(segStart, tokBegin - segStart), segStart == 0);
+      out.push_back(a.id);
+      pos = segStart = tokEnd;
     }
-    if (hit < 0) {
-      size_t l = utf8Len(text.data() + pos, text.size() - pos);
-      pos += l == 0 ? 1 : l;
-      continue;
+    onSegment(t.substr(segStart), segStart == 0);
+  };
+  auto runModel = [&](std::string_view seg, bool atStart) {
+    if (seg.empty()) return;
+    std::vector<std::string> words{std::string(seg)};
+    std::vector<bool> first{atStart};
+    for (const auto& p : preTokenizers) p.apply(words, first);
+    for (const auto& w : words) model->encode(w, out);
+  };
+  auto encodeSegment = [&](std::string_view seg, bool atStart) {
+    if (seg.empty()) return;
+    std::string s(seg);
+    for (const auto& n : normalizers) n.apply(s);
+    if (s.empty()) return;
+    if (!hasNormAdded) {
+      runModel(s, atStart);
+      return;
     }
-    const Added& a = added[hit];
-    size_t tokBegin = pos, tokEnd = pos + hitLen;
-    if (a.lstrip)
-      while (tokBegin > segStart && isWs(text[tokBegin - 1])) --tokBegin;
-    if (a.rstrip)
-      while (tokEnd < text.size() && isWs(text[tokEnd])) ++tokEnd;
-    encodeSegment(text.substr(segStart, tokBegin - segStart), segStart == 0);
-    out.push_back(a.id);
-    pos = segStart = tokEnd;
-  }
-  encodeSegment(text.substr(segStart), segStart == 0);
+    splitAdded(s, addedNormTrie, true, [&](std::string_view sub, bool subStart) { runModel(sub, atStart && subStart); });
+  };
+  splitAdded(text, addedTrie, hasRawAdded, encodeSegment);
 }
 
 void Tokenizer::Impl::finishOutputSpace() {

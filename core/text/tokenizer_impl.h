@@ -203,7 +203,7 @@ struct Tokenizer::Impl {
   struct Added {
     std::string content;
     int id = -1;
-    bool special = false, lstrip = false, rstrip = false, singleWord = false;
+    bool special = false, lstrip = false, rstrip = false, singleWord = false, normalized = false;
   };
   std::string source;
   bool hfMode = false;
@@ -216,7 +216,9 @@ struct Tokenizer::Impl {
   bool fuseUnk = true;
   // HF mode
   std::vector<Added> added;
-  detail::ByteTrie addedTrie;  // content -> index into `added`
+  detail::ByteTrie addedTrie;      // normalized == false: matched on the raw text; -> index into `added`
+  detail::ByteTrie addedNormTrie;  // normalized == true: matched on the normalized text
+  bool hasRawAdded = false, hasNormAdded = false;
   std::vector<detail::HfNormalizerStep> normalizers;
   std::vector<detail::HfPreTokenizerStep> preTokenizers;
   // Output id space

@@ -234,7 +234,7 @@ std::unique_ptr<Tokenizer::Impl> implFromTokenizerJson(const std::string& jsonTe
     }
     impl->vocab = vocab;
 
-    std::vector<std::pair<std::string, int>> keys;
+    std::vector<std::pair<std::string, int>> keys, normKeys;
     for (const auto& a : j.value("added_tokens", json::array())) {
       Tokenizer::Impl::Added t;
       t.content = a.at("content").get<std::string>();
@@ -243,12 +243,16 @@ std::unique_ptr<Tokenizer::Impl> implFromTokenizerJson(const std::string& jsonTe
       t.lstrip = a.value("lstrip", false);
       t.rstrip = a.value("rstrip", false);
       t.singleWord = a.value("single_word", false);
+      t.normalized = a.value("normalized", !t.special);
       if (t.id < 0) fail(origin, "added_tokens", "negative id for '" + t.content + "'");
       if (t.content.empty()) continue;
-      keys.emplace_back(t.content, static_cast<int>(impl->added.size()));
+      (t.normalized ? normKeys : keys).emplace_back(t.content, static_cast<int>(impl->added.size()));
       impl->added.push_back(std::move(t));
     }
+    impl->hasRawAdded = !keys.empty();
+    impl->hasNormAdded = !normKeys.empty();
     impl->addedTrie.build(std::move(keys));
+    impl->addedNormTrie.build(std::move(normKeys));
   } catch (const json::exception& e) {
     throw TokenizerError(origin + ": malformed tokenizer.json (" + e.what() + ")");
   }
