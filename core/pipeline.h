@@ -22,6 +22,9 @@ struct LoadOptions {
   std::optional<Precision> vaePrecision; ///< default: fp32 on CPU, bf16 on CUDA when precision is bf16/fp16
   EncoderPlacement encoderPlacement = EncoderPlacement::Device;
   std::size_t encodingCacheEntries = 32; ///< LRU size of the text-encoding cache
+  /// TAEF1 decoder weights for previews (taef1_decoder.safetensors). Empty: looked up as
+  /// `<model>/vae_approx/taef1_decoder.safetensors` and `<model>/taef1_decoder.safetensors`.
+  std::filesystem::path taef1Path;
 };
 
 struct GenerationParams {
@@ -107,6 +110,11 @@ class Pipeline {
 
   const ModelSummary& summary() const;
   const LoadOptions& options() const;
+  /// Text-encoding cache statistics (for the UI).
+  std::size_t encodingCacheHits() const;
+  std::size_t encodingCacheMisses() const;
+  /// Releases cached device memory (after an error, or before a reload).
+  void releaseCaches();
 
   /// Validation used by generate(); throws InvalidParamsError naming the field.
   static void validate(const GenerationParams& p);
