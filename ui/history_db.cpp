@@ -18,6 +18,9 @@
 
 namespace newbie::ui {
 namespace {
+/// A null QString binds as SQL NULL; the columns are NOT NULL.
+QString nn(const QString& s) { return s.isNull() ? QStringLiteral("") : s; }
+
 QString likeEscape(QString s) {
   s.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
   s.replace(QLatin1Char('%'), QStringLiteral("\\%"));
@@ -105,10 +108,10 @@ qint64 HistoryDatabase::beginJob(const JobRecord& job) {
                            "VALUES (?, ?, ?, ?, ?, ?)"));
   const QDateTime created = job.created.isValid() ? job.created : QDateTime::currentDateTimeUtc();
   q.addBindValue(created.toMSecsSinceEpoch());
-  q.addBindValue(job.prompt);
-  q.addBindValue(job.negativePrompt);
-  q.addBindValue(job.systemPreset);
-  q.addBindValue(job.model);
+  q.addBindValue(nn(job.prompt));
+  q.addBindValue(nn(job.negativePrompt));
+  q.addBindValue(nn(job.systemPreset));
+  q.addBindValue(nn(job.model));
   q.addBindValue(job.paramsJson.isEmpty() ? QStringLiteral("{}") : job.paramsJson);
   if (!q.exec()) {
     lastError_ = q.lastError().text();
@@ -139,8 +142,8 @@ qint64 HistoryDatabase::recordImage(qint64 jobId, const QString& pngPath, const 
   q.prepare(QStringLiteral("INSERT INTO images (job_id, path, metadata_json, timings_json, width, height, seed, created) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
   q.addBindValue(jobId);
-  q.addBindValue(pngPath);
-  q.addBindValue(metadataJson);
+  q.addBindValue(nn(pngPath));
+  q.addBindValue(nn(metadataJson));
   q.addBindValue(timingsJson.isEmpty() ? QStringLiteral("{}") : timingsJson);
   q.addBindValue(width);
   q.addBindValue(height);

@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLineEdit>
 #include <QListView>
 #include <QProcess>
 #include <QSignalSpy>
@@ -68,7 +69,7 @@ class TestHistoryDb : public QObject {
     a.negativePrompt = QStringLiteral("lowres");
     a.model = QStringLiteral("newbie-exp0.1");
     const qint64 ja = db.beginJob(a);
-    QVERIFY(ja > 0);
+    QVERIFY2(ja > 0, qPrintable(db.lastError()));
     JobRecord b;
     b.prompt = QStringLiteral("1boy, maid, smile");
     b.model = QStringLiteral("demo");
