@@ -184,9 +184,12 @@ class UnigramModel : public Model {
   void encode(std::string_view text, std::vector<int>& out) const override;
 
  private:
+  template <class Acc>
+  void encodeImpl(std::string_view text, std::vector<int>& out) const;
   std::shared_ptr<const Vocab> vocab_;
   std::vector<PieceType> types_;
   Options opt_;
+  bool spmScores_ = true;
   ByteTrie trie_;
   float unkScore_ = 0, maxScore_ = 0;
   int byteIds_[256];

@@ -236,7 +236,7 @@ void BpeModel::encodeHf(std::string_view text, std::vector<int>& out) const {
 // ---- Unigram -----------------------------------------------------------------------------
 UnigramModel::UnigramModel(std::shared_ptr<const Vocab> vocab, std::vector<PieceType> types, Options opt,
                            bool spmScores)
-    : vocab_(std::move(vocab)), types_(std::move(types)), opt_(opt) {
+    : vocab_(std::move(vocab)), types_(std::move(types)), opt_(opt), spmScores_(spmScores) {
   fillByteIds(*vocab_, byteIds_);
   std::vector<std::pair<std::string, int>> keys;
   float minScore = std::numeric_limits<float>::max(), maxScore = std::numeric_limits<float>::lowest();
@@ -256,10 +256,17 @@ UnigramModel::UnigramModel(std::shared_ptr<const Vocab> vocab, std::vector<Piece
 }
 
 void UnigramModel::encode(std::string_view text, std::vector<int>& out) const {
+  // SentencePiece accumulates path scores in float, HF tokenizers in f64.
+  if (spmScores_) encodeImpl<float>(text, out);
+  else encodeImpl<double>(text, out);
+}
+
+template <class Acc>
+void UnigramModel::encodeImpl(std::string_view text, std::vector<int>& out) const {
   const size_t n = text.size();
   if (n == 0) return;
   struct Best {
-    double score = 0;
+    Acc score = 0;
     int start = -1;
     int id = -1;
   };
@@ -269,13 +276,14 @@ void UnigramModel::encode(std::string_view text, std::vector<int>& out) const {
   while (pos < n) {
     size_t mblen = utf8Len(text.data() + pos, n - pos);
     if (mblen == 0) mblen = 1;
-    const double base = best[pos].score;
+    const Acc base = best[pos].score;
     bool single = false;
     trie_.commonPrefixSearch(text.data() + pos, n - pos, [&](size_t len, int id) {
       const bool user = !types_.empty() && types_[id] == PieceType::UserDefined;
-      const double s = user ? static_cast<double>(len) * maxScore_ - 0.1 : vocab_->scores[id];
+      const Acc s = user ? static_cast<Acc>(static_cast<Acc>(len) * maxScore_ - static_cast<Acc>(0.1))
+                         : static_cast<Acc>(vocab_->scores[id]);
       Best& t = best[pos + len];
-      const double cand = base + s;
+      const Acc cand = base + s;
       if (t.start < 0 || cand > t.score) {
         t.score = cand;
         t.start = static_cast<int>(pos);
@@ -285,7 +293,7 @@ void UnigramModel::encode(std::string_view text, std::vector<int>& out) const {
     });
     if (!single) {
       Best& t = best[pos + mblen];
-      const double cand = base + unkScore_;
+      const Acc cand = base + static_cast<Acc>(unkScore_);
       if (t.start < 0 || cand > t.score) {
         t.score = cand;
         t.start = static_cast<int>(pos);
