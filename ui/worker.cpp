@@ -168,6 +168,8 @@ void Worker::loadModel(quint64 requestId, const QStringList& paths, const LoadOp
 }
 
 void Worker::runJob(quint64 jobId, const GenerationParams& params, const QString& outputDir) {
+  // Reset before publishing the id: a cancel for this job can only land after the reset.
+  jobCancel_.reset();
   running_.store(jobId);
   Q_EMIT started(jobId);
   JobFailure failure;
