@@ -171,6 +171,7 @@ PromptEditor::PromptEditor(QWidget* parent) : QWidget(parent), vocab_(&TagVocabu
   preset_->addItem(tr("ComfyUI XML template"), QStringLiteral("comfy_xml"));
   preset_->addItem(tr("LoRA trainer"), QStringLiteral("lora_trainer"));
   preset_->addItem(tr("Lumina 2"), QStringLiteral("lumina"));
+  preset_->addItem(tr("None (no system prompt)"), QStringLiteral("none"));
   preset_->addItem(tr("Custom…"), QStringLiteral("custom"));
   preset_->setToolTip(tr("Text prepended to the prompt for the Gemma encoder only"));
   bar->addWidget(preset_);
@@ -404,6 +405,13 @@ void PromptEditor::refresh() {
   form_->setPromptText(text);
 }
 
+QPair<QString, QString> PromptEditor::counterInput() const {
+  // A custom system prompt is counted as part of the text with the "none" preset: Gemma sees
+  // the plain concatenation either way.
+  if (systemPreset() == QStringLiteral("custom")) return {customSystemPrompt() + prompt(), QStringLiteral("none")};
+  return {prompt(), systemPreset()};
+}
+
 void PromptEditor::requestTokenCount() {
   if (!counter_) {
     showTokenCount(-1);
@@ -416,8 +424,7 @@ void PromptEditor::requestTokenCount() {
     watcher->deleteLater();
   });
   const auto counter = counter_;
-  const QString p = prompt();
-  const QString preset = systemPreset() == QStringLiteral("custom") ? customSystemPrompt() : systemPreset();
+  const auto [p, preset] = counterInput();
   watcher->setFuture(QtConcurrent::run([counter, p, preset]() -> int {
     try {
       return counter(p, preset);
@@ -452,7 +459,8 @@ void PromptEditor::flushPending() {
     tokenTimer_->stop();
     int n = -1;
     try {
-      n = counter_(prompt(), systemPreset() == QStringLiteral("custom") ? customSystemPrompt() : systemPreset());
+      const auto [p, preset] = counterInput();
+      n = counter_(p, preset);
     } catch (...) {
     }
     ++tokenSeq_;

@@ -19,7 +19,8 @@
 //  - hasErrors(): the current prompt has XML errors (parsed now, never stale). Warnings do not
 //    count. The prompt is still sent verbatim; blocking generation on errors is the caller's call.
 //  - setTokenCounter(fn): fn(prompt, preset) returns the Gemma token count (BOS and system
-//    prompt included, as Pipeline::countTokens). It is called on a thread-pool thread, debounced
+//    prompt included, as Pipeline::countTokens; with a custom system prompt it receives
+//    (custom + prompt, "none")). It is called on a thread-pool thread, debounced
 //    (~300 ms), so it must be thread-safe; exceptions are caught. Shown as "N / 512", in a
 //    warning colour with a "truncated" note above 512.
 //  - setLearnedTagsProvider(fn): extra completion candidates per field, e.g.
@@ -28,6 +29,7 @@
 //    the character-card library (dir/cards/). Restores a saved draft; returns true if it did.
 // UI thread only.
 
+#include <QPair>
 #include <QPointer>
 #include <QString>
 #include <QWidget>
@@ -58,7 +60,7 @@ class PromptEditor : public QWidget {
   void setPrompt(const QString& text);
   QString negativePrompt() const;
   void setNegativePrompt(const QString& text);
-  /// "auto", "xml", "tags", "comfy_xml", "lora_trainer", "lumina" or "custom".
+  /// "auto", "xml", "tags", "comfy_xml", "lora_trainer", "lumina", "none" or "custom".
   QString systemPreset() const;
   /// Unknown names select "custom" with the name as custom text.
   void setSystemPreset(const QString& preset);
@@ -105,6 +107,7 @@ class PromptEditor : public QWidget {
  private:
   void refresh();
   void requestTokenCount();
+  QPair<QString, QString> counterInput() const;  ///< (text, preset) handed to the counter
   void showTokenCount(int count);
   void scheduleDraft();
   void writeDraft();

@@ -220,9 +220,12 @@ class TestPromptEditor : public QObject {
     QCOMPARE(ed.tokenLabel()->text(), QStringLiteral("4 / 512"));
     ed.setSystemPreset(QStringLiteral("xml"));
     QTRY_COMPARE(ed.tokenCount(), 103);
+    ed.setSystemPreset(QStringLiteral("SYS "));  // custom text is counted with the prompt, preset "none"
+    QTRY_COMPARE(ed.tokenCount(), 7 + 100);
+    ed.setSystemPreset(QStringLiteral("auto"));
     ed.setPrompt(QString(600, QLatin1Char('a')));
     ed.flushPending();
-    QCOMPARE(ed.tokenCount(), 700);
+    QCOMPARE(ed.tokenCount(), 601);
     QVERIFY(ed.tokenLabel()->text().contains(QStringLiteral("truncated")));
     QVERIFY(!spy.isEmpty());
     QCOMPARE(spy.last().at(1).toBool(), true);
@@ -235,7 +238,7 @@ class TestPromptEditor : public QObject {
     PromptEditor ed;
     QCOMPARE(ed.systemPreset(), QStringLiteral("auto"));
     QSignalSpy edited(&ed, &PromptEditor::promptEdited);
-    for (const char* p : {"xml", "tags", "comfy_xml", "lora_trainer", "lumina", "auto"}) {
+    for (const char* p : {"xml", "tags", "comfy_xml", "lora_trainer", "lumina", "none", "auto"}) {
       ed.setSystemPreset(QString::fromLatin1(p));
       QCOMPARE(ed.systemPreset(), QString::fromLatin1(p));
     }
