@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
+#include "log/log.h"
 
 namespace newbie::models {
 
@@ -367,7 +367,7 @@ Gemma3Encoder loadGemma3Encoder(const io::TensorStore& store, const Gemma3Config
     throw ModelLoadError("Gemma3: tensor '" + last + "' is missing from " + storeDescription(store) +
                          ": the config says num_hidden_layers = " + std::to_string(config.numLayers) +
                          " (hidden_states[-2] is the output of layer " + std::to_string(config.numLayers - 2) + ")");
-  spdlog::debug("Gemma3: loading {} of {} layers from {} (prefix '{}')", config.encoderLayers(), config.numLayers,
+  log::debug("Gemma3: loading {} of {} layers from {} (prefix '{}')", config.encoderLayers(), config.numLayers,
                 storeDescription(store), prefix);
   return Gemma3Encoder(config, storeWeightFn(store, prefix, device, dtype, "Gemma3"));
 }
