@@ -1,6 +1,9 @@
 // Tokenizer parity with the golden set: every string of tokenizer/cases.json through every
 // source (tokenizer.json, .model, embedded spiece_model), plus the pipeline case's ids.
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <thread>
 
@@ -182,8 +185,12 @@ TEST(Tokenizer, DecodeRoundTrip) {
   const std::string texts[] = {"1girl, solo, long_hair", "line1\nline2\tx", "桜の木の下で 😀 émigré", "a  b"};
   for (const auto& src : sources) {
     for (const auto& t : texts) {
-      const std::string back = src.tok->decode(src.tok->encode(t));
-      if (src.jina) {
+      const auto enc = src.tok->encode(t);
+      const std::string back = src.tok->decode(enc);
+      if (src.jina && std::find(enc.begin(), enc.end(), src.tok->unkId()) != enc.end()) {
+        // The tiny XLM-R vocabulary lacks some characters (é): <unk> decodes to nothing.
+        EXPECT_LT(back.size(), t.size()) << src.name;
+      } else if (src.jina) {
         // XLM-R normalizes whitespace runs and newlines; compare without whitespace.
         auto squeeze = [](std::string s) {
           s.erase(std::remove_if(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\n' || c == '\t'; }),
