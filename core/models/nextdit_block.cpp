@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "models/rope.h"
 #include "torch_compat.h"
@@ -20,6 +21,10 @@ torch::Tensor rstdF32(const torch::Tensor& x, double eps) {
 }  // namespace
 
 torch::Tensor rmsNormalize(const torch::Tensor& x, double eps) {
+#if NEWBIE_TORCH_AT_LEAST(2, 4)
+  // One fused kernel on recent CUDA builds; computes in float32 and rounds once (same contract).
+  return at::rms_norm(x, {x.size(-1)}, std::nullopt, eps);
+#endif
   auto r = rstdF32(x, eps);
   if (x.scalar_type() == torch::kFloat32) return x * r;
   return (x * r).to(x.scalar_type());  // bf16 * f32 promotes to f32: one rounding back
@@ -49,11 +54,15 @@ torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const to
     vv = v.unsqueeze(3).expand({b, s, hkv, rep, hd}).reshape({b, s, h, hd});
     gqa = false;
   }
+#if NEWBIE_TORCH_AT_LEAST(2, 4)
+  std::optional<torch::Tensor> mask;  // c10::optional is std::optional from 2.4 on
+#else
   c10::optional<torch::Tensor> mask;
+#endif
   if (keyMask.defined()) mask = keyMask;
 #if NEWBIE_TORCH_HAS_SDPA_GQA
   auto o = at::scaled_dot_product_attention(q.transpose(1, 2), kk.transpose(1, 2), vv.transpose(1, 2), mask, 0.0,
-                                            false, c10::nullopt, gqa);
+                                            false, std::optional<double>(), gqa);
 #else
   (void)gqa;
   auto o = at::scaled_dot_product_attention(q.transpose(1, 2), kk.transpose(1, 2), vv.transpose(1, 2), mask, 0.0,
@@ -94,8 +103,8 @@ AttentionImpl::AttentionImpl(const BlockDims& d) : d_(d) {
 
 void AttentionImpl::prepare() {
   if (!d_.qkNorm) return;
-  qkNormWeight_ = torch::cat({q_norm->weight.to(torch::kFloat32).expand({d_.nHeads, d_.headDim}),
-                              k_norm->weight.to(torch::kFloat32).expand({d_.nKvHeads, d_.headDim})},
+  qkNormWeight_ = torch::cat({q_norm->weight.expand({d_.nHeads, d_.headDim}),
+                              k_norm->weight.expand({d_.nKvHeads, d_.headDim})},
                              0);
 }
 
@@ -109,12 +118,17 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& h, const torch::Tensor
   // q/k RMSNorm (per head, float32) and RoPE in one pass over the q and k heads together.
   torch::Tensor qkf;
   if (d_.qkNorm) {
+#if NEWBIE_TORCH_AT_LEAST(2, 4)
+    // NB order: normalise in float32, round to the compute dtype, multiply by the weight, RoPE in float32.
+    qkf = rmsNormalize(qk, d_.qkNormEps).mul_(qkNormWeight_).to(torch::kFloat32);
+#else
     auto r = at::linalg_vector_norm(qk, 2, torch::IntArrayRef{-1}, true, torch::kFloat32)
                  .square_()
                  .mul_(1.0 / static_cast<double>(hd))
                  .add_(d_.qkNormEps)
                  .rsqrt_();          // [B,S,H+Hkv,1]
     qkf = (qk * r).mul_(qkNormWeight_);  // float32 [B,S,H+Hkv,hd]
+#endif
   } else {
     qkf = qk.to(torch::kFloat32).contiguous();
   }

@@ -63,7 +63,7 @@ class AttentionImpl : public torch::nn::Module {
   explicit AttentionImpl(const BlockDims& d);
   /// h: [B,S,D]; cis: complex64 broadcastable to [B,S,1,hd/2]; keyMask as in attention(). -> [B,S,D]
   torch::Tensor forward(const torch::Tensor& h, const torch::Tensor& cis, const torch::Tensor& keyMask) const;
-  /// Rebuilds the float32 [H+Hkv, hd] q/k-norm weight table; call after the weights change.
+  /// Rebuilds the [H+Hkv, hd] q/k-norm weight table; call after the weights change.
   void prepare();
 
   Linear qkv{nullptr}, out{nullptr};
@@ -71,7 +71,7 @@ class AttentionImpl : public torch::nn::Module {
 
  private:
   BlockDims d_;
-  torch::Tensor qkNormWeight_;  // [H+Hkv, hd] float32: q_norm for the query heads, k_norm for the kv heads
+  torch::Tensor qkNormWeight_;  // [H+Hkv, hd] (weight dtype): q_norm for the query heads, k_norm for the kv heads
 };
 TORCH_MODULE(Attention);
 
