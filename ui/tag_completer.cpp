@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QKeyEvent>
 #include <QPlainTextEdit>
+#include <QRegularExpression>
 #include <QScrollBar>
 #include <QSet>
 #include <QStringListModel>
@@ -106,6 +107,14 @@ QString fieldAtPosition(const QString& text, int utf16Pos) {
   return name == QStringLiteral("name") ? QStringLiteral("n") : name;
 }
 
+QString elementAtPosition(const QString& text, int utf16Pos) {
+  const QByteArray utf8 = text.left(utf16Pos).toUtf8();
+  const auto doc = newbie::text::Document::parse(text.toStdString());
+  const newbie::text::XmlNode* parent = nullptr;
+  const newbie::text::XmlNode* n = deepest(doc.nodes(), static_cast<std::size_t>(utf8.size()), nullptr, &parent);
+  return n ? QString::fromStdString(n->name) : QString();
+}
+
 // ---- raw editor completer ----
 
 RawTagCompleter::RawTagCompleter(QPlainTextEdit* edit, TagVocabulary* vocab)
@@ -140,17 +149,63 @@ QString RawTagCompleter::currentField() const {
   return fieldAtPosition(edit_->toPlainText(), edit_->textCursor().position());
 }
 
+bool RawTagCompleter::tagNamePrefix(QString* prefix) const {
+  const QTextCursor c = edit_->textCursor();
+  const QString line = c.block().text().left(c.positionInBlock());
+  const qsizetype lt = line.lastIndexOf(QLatin1Char('<'));
+  if (lt < 0) return false;
+  const QString name = line.mid(lt + 1);
+  static const QRegularExpression re(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$|^$"));
+  if (!re.match(name).hasMatch()) return false;
+  if (prefix) *prefix = name;
+  return true;
+}
+
+QStringList RawTagCompleter::elementCandidates() const {
+  const QString text = edit_->toPlainText();
+  const int pos = edit_->textCursor().position();
+  const QString container = elementAtPosition(text, pos);
+  QStringList out;
+  auto add = [&out](const std::vector<std::string>& v) {
+    for (const std::string& n : v) out << QString::fromStdString(n);
+  };
+  if (newbie::text::characterNumber(container.toStdString()) >= 0) {
+    add(newbie::text::characterFieldNames());
+  } else if (container == QStringLiteral("general_tags")) {
+    add(newbie::text::generalTagFieldNames());
+  } else if (container.isEmpty() || container == QStringLiteral("image")) {
+    int maxN = 0;
+    for (const auto& c : newbie::text::Document::parse(text.toStdString()).characters()) maxN = qMax(maxN, c.number);
+    out << QStringLiteral("character_%1").arg(maxN + 1) << QStringLiteral("general_tags") << QStringLiteral("caption");
+  }
+  return out;
+}
+
 int RawTagCompleter::showCompletions(bool force) {
-  const QString field = currentField();
-  const QString prefix = currentPrefix();
-  if (field.isEmpty() || field == QStringLiteral("n") || (!force && prefix.size() < 2)) {
+  QString prefix;
+  tagMode_ = tagNamePrefix(&prefix);
+  QString field;
+  QStringList candidates;
+  if (tagMode_) {
+    candidates = elementCandidates();
+    field = QStringLiteral("<") + candidates.join(QLatin1Char(','));
+  } else {
+    field = currentField();
+    prefix = currentPrefix();
+    if (field.isEmpty() || field == QStringLiteral("n") || (!force && prefix.size() < 2)) {
+      completer_->popup()->hide();
+      return 0;
+    }
+  }
+  if (tagMode_ && candidates.isEmpty()) {
     completer_->popup()->hide();
     return 0;
   }
   if (field != modelField_ || force) {
-    model_->setStringList(vocab_->tagsFor(field));
+    model_->setStringList(tagMode_ ? candidates : vocab_->tagsFor(field));
     modelField_ = field;
   }
+  completer_->setFilterMode(tagMode_ ? Qt::MatchStartsWith : Qt::MatchContains);
   completer_->setCompletionPrefix(prefix);
   const int n = completer_->completionCount();
   if (n == 0 || (n == 1 && completer_->currentCompletion().compare(prefix, Qt::CaseInsensitive) == 0)) {
@@ -193,7 +248,7 @@ void RawTagCompleter::afterKey(QKeyEvent* e) {
     if (e->key() != Qt::Key_Shift && e->key() != Qt::Key_Control) completer_->popup()->hide();
     return;
   }
-  if (t == QStringLiteral(",") || t == QStringLiteral(">") || t == QStringLiteral("<")) {
+  if (t == QStringLiteral(",") || t == QStringLiteral(">") || t == QStringLiteral("/")) {
     completer_->popup()->hide();
     return;
   }
@@ -202,10 +257,20 @@ void RawTagCompleter::afterKey(QKeyEvent* e) {
 
 void RawTagCompleter::insertCompletion(const QString& completion) {
   QTextCursor c = edit_->textCursor();
-  const QString prefix = currentPrefix();
+  QString tagPrefix;
+  const bool tag = tagNamePrefix(&tagPrefix);
+  const QString prefix = tag ? tagPrefix : currentPrefix();
   c.beginEditBlock();
   c.movePosition(QTextCursor::Left, QTextCursor::KeepAnchor, static_cast<int>(prefix.size()));
-  c.insertText(completion);
+  if (tag) {
+    // "<clo" -> "<clothing>|</clothing>" with the cursor between the tags.
+    c.insertText(completion + QStringLiteral(">"));
+    const int inside = c.position();
+    c.insertText(QStringLiteral("</") + completion + QStringLiteral(">"));
+    c.setPosition(inside);
+  } else {
+    c.insertText(completion);
+  }
   c.endEditBlock();
   edit_->setTextCursor(c);
 }

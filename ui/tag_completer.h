@@ -55,6 +55,8 @@ class TagVocabulary {
 /// "clothing" inside <character_1><clothing>..., "style" inside <general_tags><style>..., and
 /// the block name ("caption", "danbooru_tags") for leaf blocks.
 QString fieldAtPosition(const QString& text, int utf16Pos);
+/// Name of the innermost element whose content contains `utf16Pos` ("" at the top level).
+QString elementAtPosition(const QString& text, int utf16Pos);
 
 class RawTagCompleter : public QObject {
   Q_OBJECT
@@ -69,10 +71,16 @@ class RawTagCompleter : public QObject {
   QString currentPrefix() const;
   QString currentField() const;
   /// Opens the popup for the cursor position (Ctrl+Space); returns the number of candidates.
+  /// Right after '<' it offers the element names valid there (fields inside <character_N> /
+  /// <general_tags>; the next <character_N>, <general_tags>, <caption> at the top level) and
+  /// completes to "<name>|</name>".
   int showCompletions(bool force);
 
  private:
   void insertCompletion(const QString& completion);
+  bool tagNamePrefix(QString* prefix) const;
+  QStringList elementCandidates() const;
+  bool tagMode_ = false;
   QPlainTextEdit* edit_;
   TagVocabulary* vocab_;
   QCompleter* completer_;

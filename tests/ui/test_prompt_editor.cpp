@@ -206,6 +206,19 @@ class TestPromptEditor : public QObject {
     QVERIFY(comp->showCompletions(false) >= 2);  // center_left, center_right
     QVERIFY(vocab.tagsFor(QStringLiteral("clothing")).contains(QStringLiteral("my_custom_coat")));
     QCOMPARE(fieldAtPosition(QStringLiteral("<general_tags><style>x</style></general_tags>"), 21), QStringLiteral("style"));
+
+    // Element names after '<': the fields valid in that block, completed to <name>|</name>.
+    ed.setPrompt(QStringLiteral("<character_1>\n<cl\n</character_1>"));
+    c.setPosition(17);
+    raw->setTextCursor(c);
+    QCOMPARE(comp->showCompletions(false), 1);
+    emit comp->completer()->activated(QStringLiteral("clothing"));
+    QCOMPARE(ed.prompt(), QStringLiteral("<character_1>\n<clothing></clothing>\n</character_1>"));
+    QCOMPARE(raw->textCursor().position(), 24);
+    ed.setPrompt(QStringLiteral("<character_1></character_1>\n<"));
+    c.setPosition(static_cast<int>(ed.prompt().size()));
+    raw->setTextCursor(c);
+    QCOMPARE(comp->showCompletions(false), 3);  // character_2, general_tags, caption
     QCOMPARE(fieldAtPosition(QStringLiteral("<character_1></character_1>"), 13), QString());
   }
 
