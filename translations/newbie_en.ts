@@ -66,8 +66,8 @@
         <translation>Cannot create folder %1</translation>
     </message>
     <message>
-        <source>Cannot write %1: %2</source>
-        <translation>Cannot write %1: %2</translation>
+        <source>Cannot save the image: %1</source>
+        <translation>Cannot save the image: %1</translation>
     </message>
 </context>
 <context>
@@ -91,6 +91,10 @@
     <message>
         <source>Debug logging.</source>
         <translation>Debug logging.</translation>
+    </message>
+    <message>
+        <source>Save a screenshot of the window to FILE and quit.</source>
+        <translation>Save a screenshot of the window to FILE and quit.</translation>
     </message>
 </context>
 <context>
@@ -394,10 +398,6 @@
         <translation>Log</translation>
     </message>
     <message>
-        <source>History gallery (pending: ui/history_gallery). Finished images are saved under %1</source>
-        <translation>History gallery (pending: ui/history_gallery). Finished images are saved under %1</translation>
-    </message>
-    <message>
         <source>Toolbar</source>
         <translation>Toolbar</translation>
     </message>
@@ -490,12 +490,12 @@ File ▸ Open model…</translation>
         <translation>Prompt edited: restarted with the new text.</translation>
     </message>
     <message>
-        <source>%1 has no generation parameters.</source>
-        <translation>%1 has no generation parameters.</translation>
-    </message>
-    <message>
         <source>Parameters imported from %1</source>
         <translation>Parameters imported from %1</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
     </message>
 </context>
 <context>
@@ -877,10 +877,6 @@ File ▸ Open model…</translation>
         <translation>bare &apos;&amp;&apos; (write &amp;amp; if you mean the character)</translation>
     </message>
     <message>
-        <source>unterminated %1</source>
-        <translation>unterminated %1</translation>
-    </message>
-    <message>
         <source>unknown tag &lt;%1&gt; at the top level (it belongs inside &lt;character_N&gt;)</source>
         <translation>unknown tag &lt;%1&gt; at the top level (it belongs inside &lt;character_N&gt;)</translation>
     </message>
@@ -1098,6 +1094,26 @@ File ▸ Open model…</translation>
     <message>
         <source>Delete the card “%1”?</source>
         <translation>Delete the card “%1”?</translation>
+    </message>
+    <message>
+        <source>unterminated comment (missing &apos;--&gt;&apos;)</source>
+        <translation>unterminated comment (missing &apos;--&gt;&apos;)</translation>
+    </message>
+    <message>
+        <source>unterminated CDATA section (missing &apos;]]&gt;&apos;)</source>
+        <translation>unterminated CDATA section (missing &apos;]]&gt;&apos;)</translation>
+    </message>
+    <message>
+        <source>unterminated processing instruction (missing &apos;?&gt;&apos;)</source>
+        <translation>unterminated processing instruction (missing &apos;?&gt;&apos;)</translation>
+    </message>
+    <message>
+        <source>unterminated declaration (missing &apos;&gt;&apos;)</source>
+        <translation>unterminated declaration (missing &apos;&gt;&apos;)</translation>
+    </message>
+    <message>
+        <source>None (no system prompt)</source>
+        <translation>None (no system prompt)</translation>
     </message>
 </context>
 <context>

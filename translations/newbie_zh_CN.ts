@@ -65,8 +65,8 @@
         <translation>无法创建文件夹 %1</translation>
     </message>
     <message>
-        <source>Cannot write %1: %2</source>
-        <translation>无法写入 %1：%2</translation>
+        <source>Cannot save the image: %1</source>
+        <translation>无法保存图像：%1</translation>
     </message>
 </context>
 <context>
@@ -90,6 +90,10 @@
     <message>
         <source>Debug logging.</source>
         <translation>调试日志。</translation>
+    </message>
+    <message>
+        <source>Save a screenshot of the window to FILE and quit.</source>
+        <translation>将窗口截图保存到 FILE 后退出。</translation>
     </message>
 </context>
 <context>
@@ -393,10 +397,6 @@
         <translation>日志</translation>
     </message>
     <message>
-        <source>History gallery (pending: ui/history_gallery). Finished images are saved under %1</source>
-        <translation>历史图库（待完成：ui/history_gallery）。完成的图像保存在 %1</translation>
-    </message>
-    <message>
         <source>Toolbar</source>
         <translation>工具栏</translation>
     </message>
@@ -489,12 +489,12 @@ File ▸ Open model…</source>
         <translation>提示词已编辑：已使用新文本重新开始。</translation>
     </message>
     <message>
-        <source>%1 has no generation parameters.</source>
-        <translation>%1 没有生成参数。</translation>
-    </message>
-    <message>
         <source>Parameters imported from %1</source>
         <translation>已从 %1 导入参数</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
     </message>
 </context>
 <context>
@@ -873,10 +873,6 @@ File ▸ Open model…</source>
         <translation>单独的 &apos;&amp;&apos;（如果要表示该字符，请写 &amp;amp;）</translation>
     </message>
     <message>
-        <source>unterminated %1</source>
-        <translation>未结束的 %1</translation>
-    </message>
-    <message>
         <source>unknown tag &lt;%1&gt; at the top level (it belongs inside &lt;character_N&gt;)</source>
         <translation>顶层出现未知标签 &lt;%1&gt;（它应位于 &lt;character_N&gt; 内）</translation>
     </message>
@@ -1093,6 +1089,26 @@ File ▸ Open model…</source>
     <message>
         <source>Delete the card “%1”?</source>
         <translation>删除角色卡“%1”？</translation>
+    </message>
+    <message>
+        <source>unterminated comment (missing &apos;--&gt;&apos;)</source>
+        <translation>注释未结束（缺少 &apos;--&gt;&apos;）</translation>
+    </message>
+    <message>
+        <source>unterminated CDATA section (missing &apos;]]&gt;&apos;)</source>
+        <translation>CDATA 段未结束（缺少 &apos;]]&gt;&apos;）</translation>
+    </message>
+    <message>
+        <source>unterminated processing instruction (missing &apos;?&gt;&apos;)</source>
+        <translation>处理指令未结束（缺少 &apos;?&gt;&apos;）</translation>
+    </message>
+    <message>
+        <source>unterminated declaration (missing &apos;&gt;&apos;)</source>
+        <translation>声明未结束（缺少 &apos;&gt;&apos;）</translation>
+    </message>
+    <message>
+        <source>None (no system prompt)</source>
+        <translation>无（不使用系统提示词）</translation>
     </message>
 </context>
 <context>
