@@ -90,7 +90,12 @@ torch::Tensor diffusersDpmpp2m(torch::Tensor x, const Ctx& c) {
 // diffusers UniPCMultistepScheduler: bh2, predict_x0, solver_order 2, lower_order_final, flow.
 // step(i): x0_i from the incoming (uncorrected) sample; UniC-correct the sample (i ≥ 1) with the
 // previous step's order; then UniP-predict σ_{i+1}.
-torch::Tensor diffusersUniPC(torch::Tensor x, const Ctx& c) {
+torch::Tensor diffusersUniPC(torch::Tensor x, const Ctx& c0) {
+  // As UniPCMultistepScheduler.set_timesteps does for flow sigmas: σ0 = 1 becomes 1 − 1e-6 (λ(1) = −∞
+  // would turn the corrector's linear system into NaN); 1 − σ model times follow, as in diffusers.
+  Schedule adjusted = c0.sched;
+  if (!adjusted.sigmas.empty() && std::fabs(adjusted.sigmas[0] - 1.0) < 1e-6) adjusted.sigmas[0] -= 1e-6;
+  const Ctx c{adjusted, c0.velocity, c0.hooks};
   const int n = c.steps();
   torch::Tensor mPrev2, mPrev;  // x0 at σ_{i−2}, σ_{i−1}
   torch::Tensor lastSample;
