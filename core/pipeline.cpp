@@ -236,6 +236,41 @@ std::unique_ptr<Pipeline> Pipeline::load(const std::vector<fs::path>& paths, con
 
 void Pipeline::validate(const GenerationParams& p) { pipeline_support::validateParams(p); }
 
+EncodeResult Pipeline::encode(const GenerationParams& p, bool negative) {
+  c10::InferenceMode guard;
+  auto& m = *impl_;
+  const auto t0 = Clock::now();
+  text::PromptOptions popt;
+  popt.systemPreset = p.systemPreset;
+  popt.customSystemPrompt = p.systemPrompt;
+  popt.comfyCompatible = p.comfyCompatible;
+  text::EncoderInputs in;
+  {
+    std::lock_guard<std::mutex> lock(m.tokMu);
+    in = negative ? text::buildNegativeInputs(*m.gemmaTok, *m.jinaTok, p.negativePrompt, p.prompt, popt)
+                  : text::buildPositiveInputs(*m.gemmaTok, *m.jinaTok, p.prompt, popt);
+  }
+  EncodeResult r;
+  const EncodedText e = m.encode(in, &r.cacheHit);
+  m.releaseEncodersIfAsked();
+  auto toHost = [](const torch::Tensor& t, std::vector<float>& v, std::vector<int64_t>& shape) {
+    auto c = t.to(torch::kCPU, torch::kFloat32).contiguous();
+    shape = c.sizes().vec();
+    v.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+  };
+  toHost(e.capFeats, r.capFeats, r.capShape);
+  toHost(e.pooled, r.pooled, r.pooledShape);
+  r.gemmaIds = in.gemmaIds;
+  r.jinaIds = in.jinaIds;
+  r.gemmaTokensBeforeTruncation = in.gemmaTokensBeforeTruncation;
+  r.truncated = in.truncated;
+  r.gemmaText = in.gemmaText;
+  r.jinaText = in.jinaText;
+  r.systemPrompt = in.systemPrompt;
+  r.ms = msSince(t0);
+  return r;
+}
+
 int Pipeline::countTokens(const std::string& prompt, const std::string& systemPreset) const {
   std::lock_guard<std::mutex> lock(impl_->tokMu);
   return text::countGemmaTokens(*impl_->gemmaTok, prompt, systemPreset);

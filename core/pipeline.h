@@ -79,6 +79,20 @@ struct GenerationResult {
   bool gemmaTruncated = false;
 };
 
+/// Text-encoder outputs for one prompt (for `newbie-cli encode` and tests).
+struct EncodeResult {
+  std::vector<int64_t> gemmaIds, jinaIds;  ///< exactly what the encoders saw
+  int gemmaTokensBeforeTruncation = 0;
+  bool truncated = false;
+  std::string gemmaText, jinaText, systemPrompt;
+  std::vector<float> capFeats;             ///< [1, L, C] fp32, row-major
+  std::vector<int64_t> capShape;
+  std::vector<float> pooled;               ///< [1, P] fp32
+  std::vector<int64_t> pooledShape;
+  double ms = 0;
+  bool cacheHit = false;
+};
+
 /// Description of what was loaded, for status bars and `inspect`.
 struct ModelSummary {
   std::string layout;       ///< "official", "diffusers", "comfyui"
@@ -103,6 +117,10 @@ class Pipeline {
   /// Runs one job. `cancel` is reset at the start of the job. Mode::Now stops at the next
   /// step boundary (CancelledError), Mode::AfterImage lets this image finish.
   GenerationResult generate(const GenerationParams& params, const Callbacks& callbacks, CancelToken& cancel);
+
+  /// Runs both text encoders on the positive prompt of `params` (or its negative when
+  /// `negative`), through the same prompt assembly and cache as generate().
+  EncodeResult encode(const GenerationParams& params, bool negative = false);
 
   /// Gemma token count for the editor's live counter (tokenizer only, BOS included,
   /// system prompt resolved as generate() would). Cheap; thread-safe.

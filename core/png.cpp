@@ -22,8 +22,8 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
-#include <spdlog/fmt/fmt.h>
-#include <spdlog/spdlog.h>
+
+#include "log/log.h"
 
 namespace fs = std::filesystem;
 
@@ -174,11 +174,11 @@ std::string formatA1111(const A1111Params& p) {
   std::string s = p.prompt;
   if (!p.negativePrompt.empty()) s += "\nNegative prompt: " + p.negativePrompt;
   std::vector<std::string> kv;
-  if (p.steps) kv.push_back(fmt::format("Steps: {}", *p.steps));
+  if (p.steps) kv.push_back(log::format("Steps: {}", *p.steps));
   if (!p.sampler.empty()) kv.push_back("Sampler: " + quoteValue(p.sampler));
-  if (p.cfgScale) kv.push_back(fmt::format("CFG scale: {}", *p.cfgScale));
-  if (p.seed) kv.push_back(fmt::format("Seed: {}", *p.seed));
-  if (p.width > 0 && p.height > 0) kv.push_back(fmt::format("Size: {}x{}", p.width, p.height));
+  if (p.cfgScale) kv.push_back(log::format("CFG scale: {}", *p.cfgScale));
+  if (p.seed) kv.push_back(log::format("Seed: {}", *p.seed));
+  if (p.width > 0 && p.height > 0) kv.push_back(log::format("Size: {}x{}", p.width, p.height));
   if (!p.model.empty()) kv.push_back("Model: " + quoteValue(p.model));
   for (const auto& e : p.extra) kv.push_back(e.first + ": " + quoteValue(e.second));
   if (!kv.empty()) {
@@ -404,7 +404,7 @@ void collectText(png_structp png, png_infop info, std::vector<PngTextChunk>& out
 std::vector<uint8_t> encodePng(const RGBImage& image, const PngWriteOptions& options) {
   if (image.width <= 0 || image.height <= 0 ||
       image.rgb.size() != static_cast<size_t>(image.width) * static_cast<size_t>(image.height) * 3)
-    throw PngError(fmt::format("PNG encode: bad RGB8 image {}x{} with {} bytes (expected width*height*3)", image.width,
+    throw PngError(log::format("PNG encode: bad RGB8 image {}x{} with {} bytes (expected width*height*3)", image.width,
                                image.height, image.rgb.size()));
   // Build the chunk list; strings must outlive encodeRaw.
   struct Chunk {
@@ -456,7 +456,7 @@ void writePng(const fs::path& path, const RGBImage& image, const PngWriteOptions
   static std::atomic<unsigned> counter{0};
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   const fs::path tmp =
-      dir / fmt::format(".{}.tmp-{}-{}", path.filename().string(), static_cast<long>(::getpid()), counter.fetch_add(1));
+      dir / log::format(".{}.tmp-{}-{}", path.filename().string(), static_cast<long>(::getpid()), counter.fetch_add(1));
   FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) throw PngError(path.string() + ": cannot create temporary file " + tmp.string() + ": " + std::strerror(errno));
   const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() && std::fflush(f) == 0 &&
@@ -475,7 +475,7 @@ void writePng(const fs::path& path, const RGBImage& image, const PngWriteOptions
     fs::remove(tmp, ec2);
     throw PngError(path.string() + ": cannot move the finished file into place: " + ec.message());
   }
-  spdlog::debug("wrote {} ({}x{}, {} bytes)", path.string(), image.width, image.height, bytes.size());
+  log::debug("wrote {} ({}x{}, {} bytes)", path.string(), image.width, image.height, bytes.size());
 }
 
 void writePngWithRecord(const fs::path& path, const RGBImage& image, const std::string& recordJson) {

@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
+#include "log/log.h"
 
 #include "torch_compat.h"
 
@@ -434,7 +434,7 @@ void checkDtype(const VaeLoadOptions& o) {
     if (!o.allowFp16)
       throw std::invalid_argument(
           "FLUX VAE: float16 overflows in this decoder (diffusers force_upcast); use bf16 or fp32, or set allowFp16 to force it");
-    spdlog::warn("FLUX VAE: running in float16 as forced; expect overflow (NaN / black images)");
+    log::warn("FLUX VAE: running in float16 as forced; expect overflow (NaN / black images)");
   } else if (o.dtype != torch::kFloat32 && o.dtype != torch::kBFloat16) {
     throw std::invalid_argument(std::string("FLUX VAE: unsupported dtype ") + c10::toString(o.dtype) +
                                 " (expected float32 or bfloat16)");
@@ -475,7 +475,7 @@ FluxVaeDecoder loadFluxVae(const io::TensorStore& store, const FluxVaeConfig& cf
   if (!extra.empty())
     throw std::runtime_error(label + ": " + std::to_string(extra.size()) + " unexpected decoder tensor(s), first '" +
                              extra.front() + "': the file does not match the VAE config");
-  spdlog::info("FLUX VAE loaded from {} ({} naming, channels [{}], {} on {})", label,
+  log::info("FLUX VAE loaded from {} ({} naming, channels [{}], {} on {})", label,
                naming == VaeNaming::Diffusers ? "diffusers" : "BFL",
                [&] {
                  std::string s;

@@ -9,7 +9,7 @@
 
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
+#include "log/log.h"
 
 #include "models/nextdit.h"
 
@@ -373,13 +373,13 @@ void NextDiTImpl::loadWeights(const io::TensorStore& store, torch::Device device
   int extras = 0;
   for (const auto& n : store.names()) {
     if (!startsWith(n, L.prefix) || used.count(n) || n == L.prefix + "norm_final.weight") continue;
-    if (extras++ < 5) spdlog::warn("Next-DiT: ignoring unexpected tensor '{}' in {}", n, fileOf(store, n));
+    if (extras++ < 5) log::warn("Next-DiT: ignoring unexpected tensor '{}' in {}", n, fileOf(store, n));
   }
-  if (extras > 5) spdlog::warn("Next-DiT: ignored {} unexpected tensors in total", extras);
+  if (extras > 5) log::warn("Next-DiT: ignored {} unexpected tensors in total", extras);
   device_ = device;
   dtype_ = dtype;
   finishWeights();
-  spdlog::info("Next-DiT loaded ({} naming, {}; {} parameters, {} on {})",
+  log::info("Next-DiT loaded ({} naming, {}; {} parameters, {} on {})",
                L.naming == NextDiTNaming::Diffusers ? "diffusers" : "original", cfg_.describe(), parameterCount(),
                c10::toString(dtype), device.str());
 }

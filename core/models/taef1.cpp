@@ -3,7 +3,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include <spdlog/spdlog.h>
+#include "log/log.h"
 
 namespace fs = std::filesystem;
 
@@ -107,7 +107,7 @@ Taef1Decoder loadTaef1(const fs::path& path, torch::Device device, c10::ScalarTy
                                ", expected " + shapeStr(kv.value().sizes()));
     kv.value().copy_(t);
   }
-  spdlog::info("TAEF1 decoder loaded from {}", path.string());
+  log::info("TAEF1 decoder loaded from {}", path.string());
   return m;
 }
 

@@ -1,0 +1,267 @@
+#include "bench.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <torch/torch.h>
+
+#include "io/model_locator.h"
+#include "log/log.h"
+#include "models/flux_vae.h"
+#include "models/gemma3.h"
+#include "models/jina_xlmr.h"
+#include "models/nextdit.h"
+#include "pipeline_support.h"
+#include "sampling/noise.h"
+#include "sampling/schedules.h"
+
+#if NEWBIE_WITH_CUDA
+#include <ATen/cuda/CUDAEvent.h>
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
+
+using nlohmann::json;
+
+namespace newbie {
+namespace {
+
+struct Components {
+  models::Gemma3Encoder gemma{nullptr};
+  models::JinaTextTower jina{nullptr};
+  models::NextDiT dit{nullptr};
+  models::FluxVaeDecoder vae{nullptr};
+};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+/// Median milliseconds of fn() over `repeats` after `warmup` runs.
+template <class F>
+double timeIt(const torch::Device& dev, int warmup, int repeats, F&& fn) {
+  for (int i = 0; i < warmup; ++i) fn();
+  pipeline_support::synchronize(dev);
+  std::vector<double> ms;
+  for (int i = 0; i < repeats; ++i) {
+#if NEWBIE_WITH_CUDA
+    if (dev.is_cuda()) {
+      at::cuda::CUDAEvent a(cudaEventDefault), b(cudaEventDefault);
+      a.record();
+      fn();
+      b.record();
+      b.synchronize();
+      ms.push_back(a.elapsed_time(b));
+      continue;
+    }
+#endif
+    const auto t0 = std::chrono::steady_clock::now();
+    fn();
+    pipeline_support::synchronize(dev);
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return median(ms);
+}
+
+struct Mem {
+  double allocatedGB = 0, peakGB = 0;
+};
+Mem memory(const torch::Device& dev) {
+  Mem m;
+#if NEWBIE_WITH_CUDA
+  if (dev.is_cuda()) {
+    const auto s = c10::cuda::CUDACachingAllocator::getDeviceStats(dev.has_index() ? dev.index() : 0);
+    const auto agg = static_cast<std::size_t>(c10::CachingAllocator::StatType::AGGREGATE);
+    m.allocatedGB = s.allocated_bytes[agg].current / 1e9;
+    m.peakGB = s.allocated_bytes[agg].peak / 1e9;
+  }
+#endif
+  return m;
+}
+void resetPeak(const torch::Device& dev) {
+#if NEWBIE_WITH_CUDA
+  if (dev.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(dev.has_index() ? dev.index() : 0);
+#endif
+}
+
+Components build(const BenchOptions& o, const torch::Device& dev, torch::ScalarType dt, torch::ScalarType vdt) {
+  Components c;
+  models::VaeLoadOptions vo;
+  vo.device = dev;
+  vo.dtype = vdt;
+  if (!o.model.empty()) {
+    auto loc = io::locateModel(o.model);
+    const json g = pipeline_support::readJsonIfExists(loc.gemma.configFile);
+    c.gemma = models::loadGemma3Encoder(loc.gemma.store, g.is_null() ? nullptr : &g, dev, dt);
+    const json j = pipeline_support::readJsonIfExists(loc.jina.configFile);
+    c.jina = models::loadJinaTextTower(loc.jina.store, j.is_null() ? nullptr : &j, dev, dt);
+    const json t = pipeline_support::readJsonIfExists(loc.transformer.configFile);
+    c.dit = models::loadNextDiT(loc.transformer.store, t.is_null() ? nullptr : &t, dev, dt);
+    const auto vc = loc.vae.configFile.empty() ? models::FluxVaeConfig::detect(loc.vae.store)
+                                               : models::FluxVaeConfig::fromJsonFile(loc.vae.configFile);
+    c.vae = models::loadFluxVae(loc.vae.store, vc, vo, "vae");
+    return c;
+  }
+  models::Gemma3Config gc = models::Gemma3Config::gemma3_4b();
+  models::JinaXlmrConfig jc = models::JinaXlmrConfig::jinaClipV2();
+  models::NextDiTConfig dc = models::NextDiTConfig::newbieFull();
+  models::FluxVaeConfig vc = models::FluxVaeConfig::flux1Dev();
+  if (o.randomWeights == "tiny") {
+    gc.vocabSize = 2048, gc.hiddenSize = 64, gc.intermediateSize = 128, gc.numLayers = 4, gc.numHeads = 4;
+    gc.numKvHeads = 2, gc.headDim = 16, gc.queryPreAttnScalar = 16, gc.layerIsGlobal = {false, true, false, true};
+    jc.vocabSize = 2048, jc.hiddenSize = 32, jc.numLayers = 2, jc.numHeads = 2, jc.intermediateSize = 128;
+    dc.dim = 96, dc.nLayers = 2, dc.nHeads = 4, dc.nKvHeads = 2, dc.ffnHidden = 256, dc.adalnDim = 96;
+    dc.capFeatDim = 64, dc.clipTextDim = 32, dc.axesDims = {8, 8, 8};
+    vc.blockOutChannels = {16, 32, 64, 64}, vc.normNumGroups = 8;
+  } else if (o.randomWeights != "full") {
+    throw InvalidParamsError("--random-weights must be 'full' or 'tiny', not '" + o.randomWeights + "'");
+  }
+  c.gemma = models::gemma3RandomEncoder(gc, dev, dt, 1);
+  c.jina = models::jinaRandomTextTower(jc, dev, dt, 2);
+  c.dit = models::NextDiT(dc);
+  c.dit->initRandom(3, dev, dt);
+  c.vae = models::randomFluxVae(vc, 4, vo);
+  return c;
+}
+
+}  // namespace
+
+double nextDiTForwardFlops(int64_t D, int64_t layers, int64_t refiners, int64_t heads, int64_t kv, int64_t ffn,
+                           int64_t L, int64_t N, int64_t capFeatDim) {
+  const double hd = static_cast<double>(D) / heads;
+  auto block = [&](double T) {
+    const double qkv = 2.0 * T * D * (heads + 2 * kv) * hd;
+    const double out = 2.0 * T * heads * hd * D;
+    const double mlp = 2.0 * T * D * ffn * 3;
+    const double attn = 4.0 * T * T * heads * hd;  // QK^T and PV
+    return qkv + out + mlp + attn;
+  };
+  double f = refiners * block(static_cast<double>(L)) + refiners * block(static_cast<double>(N)) +
+             layers * block(static_cast<double>(L + N));
+  f += 2.0 * L * capFeatDim * D + 2.0 * N * 64 * D + 2.0 * N * D * 64;  // embedders + final linear
+  return f;
+}
+
+json runBench(const BenchOptions& o, const std::function<void(const std::string&)>& progress) {
+  c10::InferenceMode guard;
+  auto say = [&](const std::string& s) {
+    log::info("bench: {}", s);
+    if (progress) progress(s);
+  };
+  const torch::Device dev = pipeline_support::parseDevice(o.device);
+  const torch::ScalarType dt = pipeline_support::scalarType(o.precision);
+  LoadOptions lo;
+  lo.precision = o.precision;
+  const torch::ScalarType vdt = pipeline_support::vaeScalarType(lo, dev);
+  if (o.width % 16 || o.height % 16) throw InvalidParamsError("width/height must be multiples of 16");
+
+  json r;
+  r["options"] = {{"width", o.width}, {"height", o.height}, {"steps", o.steps}, {"cfg", o.cfg},
+                  {"caption_tokens", o.captionTokens}, {"precision", precisionName(o.precision)},
+                  {"device", dev.str()}, {"weights", o.model.empty() ? "random-" + o.randomWeights : "model"},
+                  {"warmup", o.warmup}, {"repeats", o.repeats}, {"cond_uncond", o.split ? "split" : "padded-batch"}};
+#if NEWBIE_WITH_CUDA
+  if (dev.is_cuda()) {
+    // Exactness over speed unless asked: TF32 stays off (goldens) — bf16 runs are unaffected.
+    r["gpu"] = "cuda";
+  }
+#endif
+  resetPeak(dev);
+  const auto tLoad = std::chrono::steady_clock::now();
+  Components c = build(o, dev, dt, vdt);
+  pipeline_support::synchronize(dev);
+  r["load_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - tLoad).count();
+  r["vram_after_load_gb"] = memory(dev).allocatedGB;
+  say(log::format("built/loaded components in {:.1f} s, {:.2f} GB resident", r["load_s"].get<double>(),
+                  r["vram_after_load_gb"].get<double>()));
+
+  const auto& dc = c.dit->config();
+  const int64_t h = o.height / 8, w = o.width / 8, N = (h / 2) * (w / 2);
+  const int64_t Lc = o.captionTokens, Lu = 1;  // empty negative: Gemma sees [BOS] only
+  auto gen = at::detail::createCPUGenerator(7);
+  auto ids = [&](int64_t L, int64_t vocab) {
+    return at::randint(4, vocab, {1, L}, gen, torch::TensorOptions().dtype(torch::kInt64)).to(dev);
+  };
+
+  // Text encoding: Gemma over the caption + Jina over a prompt of the same length.
+  const auto gIds = ids(Lc, c.gemma->config().vocabSize);
+  const auto jIds = ids(std::min<int64_t>(Lc, 2048), c.jina->config().vocabSize);
+  torch::Tensor capC, pooled;
+  const double encMs = timeIt(dev, std::max(1, o.warmup / 2), std::max(3, o.repeats / 2), [&] {
+    capC = c.gemma->forward(gIds).to(dt);
+    pooled = c.jina->forward(jIds).to(dt);
+  });
+  r["text_encode_ms"] = encMs;
+  say(log::format("text encoding ({} tokens): {:.2f} ms", Lc, encMs));
+  torch::Tensor capU = c.gemma->forward(ids(Lu, c.gemma->config().vocabSize)).to(dt);
+  torch::Tensor pooledU = pooled.clone();
+
+  // DiT: one forward and one CFG step (cond at Lc + uncond at its own length).
+  auto x = sampling::makeNoise(1, {1, 16, h, w}, dev).to(dt);
+  auto t1 = torch::full({1}, 0.3, torch::TensorOptions().dtype(torch::kFloat32).device(dev));
+  auto t2 = torch::full({2}, 0.3, torch::TensorOptions().dtype(torch::kFloat32).device(dev));
+  resetPeak(dev);
+  const double fwdMs = timeIt(dev, o.warmup, o.repeats, [&] { c.dit->forward(x, t1, capC, {Lc}, pooled); });
+  auto cfgStep = [&] {
+    if (o.split) {
+      c.dit->forward(x, t1, capC, {Lc}, pooled);
+      c.dit->forward(x, t1, capU, {Lu}, pooledU);
+    } else {
+      auto capPad = torch::cat({capU, torch::zeros({1, Lc - Lu, capU.size(2)}, capU.options())}, 1);
+      c.dit->forward(torch::cat({x, x}), t2, torch::cat({capC, capPad}), {Lc, Lu}, torch::cat({pooled, pooledU}),
+                     nullptr, models::CaptionBatching::PaddedMask);
+    }
+  };
+  const double stepMs = timeIt(dev, o.warmup, o.repeats, cfgStep);
+  const double fC = nextDiTForwardFlops(dc.dim, dc.nLayers, dc.nRefinerLayers, dc.nHeads, dc.nKvHeads, dc.ffnHidden,
+                                        Lc, N, dc.capFeatDim);
+  const double fU = nextDiTForwardFlops(dc.dim, dc.nLayers, dc.nRefinerLayers, dc.nHeads, dc.nKvHeads, dc.ffnHidden,
+                                        Lu, N, dc.capFeatDim);
+  r["dit_forward_ms"] = fwdMs;
+  r["dit_cfg_step_ms"] = stepMs;
+  r["dit_cfg_step_tflop"] = (fC + fU) / 1e12;
+  r["dit_cfg_step_tflops_achieved"] = (fC + fU) / (stepMs / 1e3) / 1e12;
+  r["dit_parameters"] = c.dit->parameterCount();
+  r["image_tokens"] = N;
+  r["peak_vram_step_gb"] = memory(dev).peakGB;
+  // H100 SXM dense bf16 ~790 TFLOP/s measured for large GEMMs (see docs/PERFORMANCE.md).
+  r["h100_floor_ms_at_790_tflops"] = (fC + fU) / 790e12 * 1e3;
+  say(log::format("DiT forward {:.2f} ms; CFG step {:.2f} ms ({:.1f} TFLOP/s achieved)", fwdMs, stepMs,
+                  r["dit_cfg_step_tflops_achieved"].get<double>()));
+
+  // VAE decode at the image size.
+  auto lat = sampling::makeNoise(2, {1, 16, h, w}, dev).to(vdt);
+  resetPeak(dev);
+  const double vaeMs = timeIt(dev, std::max(1, o.warmup / 2), std::max(3, o.repeats / 2),
+                              [&] { c.vae->decodeModelLatent(lat); });
+  r["vae_decode_ms"] = vaeMs;
+  r["peak_vram_vae_gb"] = memory(dev).peakGB;
+  say(log::format("VAE decode {}x{}: {:.2f} ms", o.width, o.height, vaeMs));
+
+  if (o.endToEnd) {
+    const auto sig = sampling::diffusersSigmas(o.steps, 6.0);
+    resetPeak(dev);
+    const double e2e = timeIt(dev, 1, 3, [&] {
+      auto cc = c.gemma->forward(gIds).to(dt);
+      auto pp = c.jina->forward(jIds).to(dt);
+      auto xx = sampling::makeNoise(3, {1, 16, h, w}, dev);
+      for (int i = 0; i < o.steps; ++i) {
+        auto tt = torch::full({1}, 1.0 - sig[i], torch::TensorOptions().dtype(torch::kFloat32).device(dev));
+        auto xd = xx.to(dt);
+        auto vc = c.dit->forward(xd, tt, cc, {Lc}, pp).to(torch::kFloat32);
+        auto vu = c.dit->forward(xd, tt, capU, {Lu}, pooledU).to(torch::kFloat32);
+        auto g = vu + o.cfg * (vc - vu);
+        xx = xx + (sig[i] - sig[i + 1]) * g;
+      }
+      c.vae->decodeModelLatent(xx.to(vdt));
+    });
+    r["end_to_end_ms"] = e2e;
+    r["peak_vram_end_to_end_gb"] = memory(dev).peakGB;
+    say(log::format("end to end ({} steps, CFG): {:.1f} ms", o.steps, e2e));
+  }
+  r["vram_steady_gb"] = memory(dev).allocatedGB;
+  return r;
+}
+
+}  // namespace newbie

@@ -1,0 +1,39 @@
+#pragma once
+// `newbie-cli bench`: speed and memory of every stage, with random weights of the real
+// shapes (no download) or a real model folder. Timings are medians over repeats after
+// warm-up; on CUDA each repeat is timed with CUDA events.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/types.h"
+
+namespace newbie {
+
+struct BenchOptions {
+  std::vector<std::filesystem::path> model;  ///< empty: random weights
+  std::string randomWeights = "tiny";        ///< "full" (NewBie-image-Exp0.1 shapes) or "tiny"
+  int width = 1024, height = 1024;
+  int steps = 28;
+  double cfg = 4.5;
+  int captionTokens = 256;
+  Precision precision = Precision::BF16;
+  std::string device = "cuda";
+  int warmup = 3;
+  int repeats = 10;
+  bool endToEnd = true;
+  bool split = true;  ///< cond and uncond as separate exact-length passes (else padded batch)
+};
+
+/// Runs the benchmark; returns every number as JSON (see docs/PERFORMANCE.md for the keys).
+/// `progress` gets one human line per measured item.
+nlohmann::json runBench(const BenchOptions& o, const std::function<void(const std::string&)>& progress = {});
+
+/// FLOPs of one NextDiT forward (linear layers + attention) for the given shapes.
+double nextDiTForwardFlops(int64_t dim, int64_t layers, int64_t refiners, int64_t heads, int64_t kvHeads,
+                           int64_t ffn, int64_t capTokens, int64_t imgTokens, int64_t capFeatDim);
+
+}  // namespace newbie
