@@ -186,7 +186,8 @@ torch::Tensor runSampler(const std::string& name, const torch::Tensor& x, const 
 
 Schedule scheduleFor(const SampleRequest& req) {
   const SamplerInfo& info = samplerInfo(req.sampler);
-  return makeSchedule(req.schedule.empty() ? info.defaultSchedule : req.schedule, req.steps, req.shift, req.time);
+  const bool useDefault = req.schedule.empty() || req.schedule == "auto";
+  return makeSchedule(useDefault ? info.defaultSchedule : req.schedule, req.steps, req.shift, req.time);
 }
 
 torch::Tensor sample(const SampleRequest& req, const torch::Tensor& noise, const ModelEval& model,

@@ -60,7 +60,7 @@ torch::Tensor runSampler(const std::string& name, const torch::Tensor& x, const 
 /// Everything that picks the grid and the solver.
 struct SampleRequest {
   std::string sampler = "euler";
-  std::string schedule;          ///< "" = the sampler's defaultSchedule
+  std::string schedule;          ///< "" or "auto" = the sampler's defaultSchedule (reproduces its reference)
   int steps = 28;                ///< for "official": grid POINTS (steps − 1 updates), as NB sample_ode
   double shift = 6.0;
   TimeConvention time = TimeConvention::IntTimestep;  ///< only for grids with integer timesteps

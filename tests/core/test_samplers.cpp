@@ -323,6 +323,9 @@ TEST(Samplers, RegistryAndErrors) {
   EXPECT_EQ(list.front().name, "euler");
   for (const auto& i : list) EXPECT_NO_THROW(scheduleFor({i.name, "", 8})) << i.name;
   EXPECT_EQ(samplerInfo("midpoint").evalsPerStep, 2);
+  EXPECT_EQ(scheduleFor({"unipc", "auto", 8}).name, "unipc_flow");
+  EXPECT_EQ(scheduleFor({"uni_pc_bh2", "", 8}).name, "simple_discard");
+  EXPECT_EQ(scheduleFor({"unipc", "simple", 8}).name, "simple");
   try {
     samplerInfo("heun");
     FAIL();
