@@ -151,7 +151,10 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent) {
   loadBar_->setMaximumWidth(220);
   loadBar_->hide();
   statusBar()->addPermanentWidget(loadBar_);
-  for (QLabel* l : {stModel_, stDevice_, stPrecision_, stQueue_, stStep_}) statusBar()->addPermanentWidget(l);
+  for (QLabel* l : {stModel_, stDevice_, stPrecision_, stQueue_, stStep_}) {
+    l->setContentsMargins(8, 0, 8, 0);
+    statusBar()->addPermanentWidget(l);
+  }
 
   retranslateUi();
   restoreLayout();
@@ -315,6 +318,7 @@ void MainWindow::buildDocks() {
   queueDock_->raise();
   resizeDocks({promptDock_, settingsDock_}, {420, 340}, Qt::Horizontal);
   resizeDocks({historyDock_}, {220}, Qt::Vertical);
+  resizeDocks({settingsDock_, queueDock_}, {560, 240}, Qt::Vertical);
 }
 
 void MainWindow::retranslateUi() {
