@@ -32,7 +32,7 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/newbie-studio/newbie-studio")
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
   "libtorch1.13, libqt6core6 (>= 6.4), libqt6gui6 (>= 6.4), libqt6widgets6 (>= 6.4), libqt6sql6-sqlite (>= 6.4), libqt6concurrent6 (>= 6.4), libqt6printsupport6 (>= 6.4), libqt6svg6, libqcustomplot2.1-qt6, libspdlog1.10, libfmt9, libpng16-16, libopenblas0-pthread | libopenblas0, libstdc++6, libgomp1")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-translations-l10n")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-translations-l10n, fonts-noto-cjk | fonts-wqy-microhei")  # zh_CN needs a CJK font
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "nvidia-driver")
 option(NEWBIE_DEB_SHLIBDEPS "Let dpkg-shlibdeps add library dependencies" OFF)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ${NEWBIE_DEB_SHLIBDEPS})
