@@ -11,8 +11,8 @@
 #include <fstream>
 
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
+#include "log/log.h"
 #include "torch_compat.h"
 
 namespace fs = std::filesystem;
@@ -101,7 +101,7 @@ std::shared_ptr<const SafetensorsFile> SafetensorsFile::open(const fs::path& pat
   static const uint8_t kEmpty[1] = {0};
   f->header_ = parseSafetensorsHeader(f->base_ ? f->base_ : kEmpty, size, label);
   for (std::size_t i = 0; i < f->header_.tensors.size(); ++i) f->index_[f->header_.tensors[i].name] = i;
-  spdlog::debug("safetensors: {} ({} tensors, {} bytes)", label, f->header_.tensors.size(), size);
+  newbie::log::debug("safetensors: {} ({} tensors, {} bytes)", label, f->header_.tensors.size(), size);
   return f;
 }
 
@@ -132,7 +132,7 @@ torch::Tensor SafetensorsFile::tensor(const std::string& name) const {
   if (reinterpret_cast<uintptr_t>(data) % dtypeSize(t->dtype) != 0) {
     // Misaligned data (a header length that is not a multiple of 8, written by a
     // non-standard tool): element access would be undefined, so copy into aligned memory.
-    spdlog::debug("safetensors: {}: tensor '{}' is misaligned; copying", path_.string(), name);
+    newbie::log::debug("safetensors: {}: tensor '{}' is misaligned; copying", path_.string(), name);
     auto out = torch::empty(t->shape, torch::TensorOptions().dtype(st));
     std::memcpy(out.data_ptr(), data, static_cast<std::size_t>(t->end - t->begin));
     return out;
