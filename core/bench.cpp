@@ -167,6 +167,8 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
     r["gpu"] = "cuda";
   }
 #endif
+  // The CUDA caching allocator's statistics exist only after the first allocation.
+  if (dev.is_cuda()) torch::zeros({1}, torch::TensorOptions().device(dev));
   resetPeak(dev);
   const auto tLoad = std::chrono::steady_clock::now();
   Components c = build(o, dev, dt, vdt);

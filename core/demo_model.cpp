@@ -23,7 +23,7 @@ namespace {
 // Demo sizes: the real layer structure, tiny widths (fast on two CPU cores at 512²).
 constexpr int kGemmaHidden = 64, kGemmaInter = 128, kGemmaLayers = 4, kGemmaHeads = 4, kGemmaKv = 2, kGemmaHeadDim = 16;
 constexpr int kJinaHidden = 32, kJinaLayers = 2, kJinaHeads = 2, kJinaFfn = 128, kLoraRank = 4;
-constexpr int kDitDim = 96, kDitLayers = 2, kDitHeads = 4, kDitKv = 2, kDitFfn = 256;  // head_dim 24 = 8+8+8
+constexpr int kDitDim = 96, kDitLayers = 2, kDitHeads = 4, kDitKv = 2, kDitFfn = 384;  // 4·dim (multiple_of 32)  // head_dim 24 = 8+8+8
 const std::vector<int64_t> kVaeChannels = {16, 32, 64, 64};
 constexpr int kVaeGroups = 8;
 

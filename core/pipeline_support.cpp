@@ -123,7 +123,7 @@ std::unique_ptr<text::Tokenizer> loadTokenizer(const io::TokenizerComponent& c, 
 void validateParams(const GenerationParams& p) {
   auto bad = [](const std::string& m) { throw InvalidParamsError(m); };
   for (auto [name, v] : {std::pair<const char*, int>{"width", p.width}, {"height", p.height}}) {
-    if (v < 64 || v > 4096) bad(std::string(name) + " " + std::to_string(v) + " is outside 64..4096 pixels");
+    if (v < 16 || v > 4096) bad(std::string(name) + " " + std::to_string(v) + " is outside 16..4096 pixels");
     if (v % 16 != 0)
       bad(std::string(name) + " " + std::to_string(v) + " is not a multiple of 16 (try " + std::to_string(v / 16 * 16) +
           " or " + std::to_string((v / 16 + 1) * 16) + ")");

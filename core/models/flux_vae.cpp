@@ -372,7 +372,7 @@ bool FluxVaeDecoderImpl::wouldTile(int64_t h, int64_t w, const VaeTiling& t) con
 
 torch::Tensor FluxVaeDecoderImpl::decode(const torch::Tensor& zVae, const VaeTiling& tiling) {
   if (zVae.dim() == 4 && wouldTile(zVae.size(2), zVae.size(3), tiling)) {
-    SPDLOG_DEBUG("VAE: tiled decode of a {}x{} latent (tile {}, overlap {})", zVae.size(2), zVae.size(3),
+    log::debug("VAE: tiled decode of a {}x{} latent (tile {}, overlap {})", zVae.size(2), zVae.size(3),
                  tiling.tileLatent, tiling.overlapLatent);
     return decodeTiled(zVae, tiling.tileLatent, tiling.overlapLatent);
   }

@@ -4,6 +4,10 @@
 #include <random>
 #include <sstream>
 
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 
 namespace newbie::test {
@@ -21,24 +25,38 @@ fs::path goldenDir() {
 fs::path testDataDir() { return fs::path(NEWBIE_TEST_DATA_DIR); }
 
 namespace {
-struct TempRoot {
-  fs::path root;
-  TempRoot() {
-    std::random_device rd;
-    root = fs::temp_directory_path() / ("newbie-test-" + std::to_string(rd()));
-    fs::create_directories(root);
-  }
-  ~TempRoot() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
+int removeEntry(const char* path, const struct stat*, int, struct FTW*) { return ::remove(path); }
+}  // namespace
+
+// PyTorch 2.x's libtorch.so exports its own (broken when called from here) copy of
+// std::filesystem::remove_all, which the dynamic linker may bind first: use nftw instead.
+void removeTree(const fs::path& p) { ::nftw(p.c_str(), removeEntry, 16, FTW_DEPTH | FTW_PHYS); }
+
+namespace {
+// One root per test process, removed by a gtest environment's TearDown (before main returns)
+// rather than by a static destructor: exit-time destruction order is not ours to rely on.
+fs::path& tempRoot() {
+  static fs::path root;
+  return root;
+}
+
+class TempRootCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    if (!tempRoot().empty()) removeTree(tempRoot());
   }
 };
+[[maybe_unused]] const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new TempRootCleanup);
 }  // namespace
 
 fs::path tempDir(const std::string& tag) {
-  static TempRoot r;
   static int counter = 0;
-  fs::path p = r.root / (tag + "-" + std::to_string(counter++));
+  if (tempRoot().empty()) {
+    std::random_device rd;
+    tempRoot() = fs::temp_directory_path() / ("newbie-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    fs::create_directories(tempRoot());
+  }
+  fs::path p = tempRoot() / (tag + "-" + std::to_string(counter++));
   fs::create_directories(p);
   return p;
 }

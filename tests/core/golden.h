@@ -18,6 +18,9 @@ std::filesystem::path testDataDir();
 /// A fresh empty temporary folder, removed at process exit.
 std::filesystem::path tempDir(const std::string& tag);
 
+/// Recursive delete that does not go through std::filesystem::remove_all (see golden.cpp).
+void removeTree(const std::filesystem::path& p);
+
 /// Loads a golden safetensors file relative to goldenDir().
 io::TensorStore golden(const std::string& relPath);
 
@@ -40,5 +43,5 @@ Closeness compare(const torch::Tensor& actual, const torch::Tensor& expected, do
     ASSERT_EQ(_a.sizes().vec(), _e.sizes().vec()) << "shape mismatch for " #actual;                 \
     auto _c = ::newbie::test::compare(_a, _e, (atol), (rtol));                                      \
     EXPECT_LE(_c.worstRatio, 1.0) << #actual " vs " #expected ": " << _c.describe();                \
-    RecordProperty(std::string("max_abs_") + #actual, std::to_string(_c.maxAbs));                  \
+    ::testing::Test::RecordProperty(std::string("max_abs_") + #actual, std::to_string(_c.maxAbs));                  \
   } while (0)

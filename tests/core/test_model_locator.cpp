@@ -319,7 +319,7 @@ TEST(ModelLocator, ShardedTextEncoder) {
 
 TEST(ModelLocator, MissingComponentsGiveOneMessage) {
   const auto d = officialCopy("missing_vae");
-  fs::remove_all(d / "vae");
+  test::removeTree(d / "vae");
   auto msg = locateError({d});
   EXPECT_HAS(msg, d.string());
   EXPECT_HAS(msg, "Found: transformer (NextDiT_CLIP) [dit-original]");
