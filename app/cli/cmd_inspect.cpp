@@ -34,11 +34,30 @@ std::string human(int64_t n) {
   return buf;
 }
 
-std::string configLine(const nlohmann::json& cfg) {
+// The architecture keys first (in this order), everything else after.
+const char* const kPrimary[] = {"dim", "hidden_size", "n_layers", "num_hidden_layers", "n_refiner_layers",
+                                "n_context_refiner_layers", "n_heads", "num_attention_heads", "n_kv_heads",
+                                "num_key_value_heads", "head_dim", "ffn_dim", "intermediate_size", "vocab_size",
+                                "cap_feat_dim", "clip_text_dim", "adaln_dim", "in_channels", "patch_size",
+                                "latent_channels", "block_out_channels", "layers_per_block", "lora_rank", "lora_alpha"};
+
+std::string item(const std::string& k, const nlohmann::json& v) {
+  return k + " " + (v.is_string() ? v.get<std::string>() : v.dump());
+}
+
+std::string configLine(const nlohmann::json& cfg, bool primary) {
   std::string s;
+  auto add = [&](const std::string& t) { s += (s.empty() ? "" : ", ") + t; };
+  if (primary) {
+    for (const char* k : kPrimary)
+      if (cfg.contains(k)) add(item(k, cfg[k]));
+    return s;
+  }
   for (auto it = cfg.begin(); it != cfg.end(); ++it) {
-    if (it.key().size() > 7 && it.key().compare(it.key().size() - 7, 7, "_source") == 0) continue;
-    s += (s.empty() ? "" : ", ") + it.key() + " " + (it->is_string() ? it->get<std::string>() : it->dump());
+    bool isPrimary = false;
+    for (const char* k : kPrimary) isPrimary = isPrimary || it.key() == k;
+    if (isPrimary || it.key().find("_source") != std::string::npos) continue;
+    add(item(it.key(), *it));
   }
   return s;
 }
@@ -58,7 +77,9 @@ void printComponent(const char* title, const io::WeightsComponent& c) {
   std::printf("  tensors:    %lld", static_cast<long long>(c.tensorCount));
   if (c.ignoredTensors) std::printf(" (+%lld unused, e.g. vision tower)", static_cast<long long>(c.ignoredTensors));
   std::printf("\n  parameters: %lld (%s)\n", static_cast<long long>(c.parameterCount), human(c.parameterCount).c_str());
-  std::printf("  config (%s): %s\n", c.configSource.c_str(), configLine(c.config).c_str());
+  std::printf("  architecture (%s): %s\n", c.configSource.c_str(), configLine(c.config, true).c_str());
+  const std::string other = configLine(c.config, false);
+  if (!other.empty()) std::printf("  other config: %s\n", other.c_str());
   if (c.config.contains("num_attention_heads_source") && c.config["num_attention_heads_source"] != "config.json")
     std::printf("  note:       num_attention_heads %s\n", c.config["num_attention_heads_source"].get<std::string>().c_str());
 }
