@@ -37,7 +37,7 @@ struct GenerationParams {
   int height = 1024;
   int steps = 28;
   std::string sampler = "euler";            ///< euler | midpoint | dpmpp_2m | unipc | ...
-  std::string schedule = "diffusers";       ///< diffusers | simple | official
+  std::string schedule;                     ///< "" = the sampler's own grid; diffusers | simple | official | ...
   double shift = 6.0;
   double cfgScale = 4.5;
   double cfgTrunc = 1.0;                    ///< official rule: CFG while t < cfgTrunc (1 = always)

@@ -144,7 +144,7 @@ void validateParams(const GenerationParams& p) {
     for (const auto& s : sampling::samplerList()) names += (names.empty() ? "" : ", ") + s.name;
     bad("sampler '" + p.sampler + "' is unknown (known: " + names + ")");
   }
-  if (!p.schedule.empty()) {
+  if (!p.schedule.empty() && p.schedule != "auto") {
     const auto& sn = sampling::scheduleNames();
     if (std::find(sn.begin(), sn.end(), p.schedule) == sn.end()) {
       std::string names;
@@ -169,7 +169,7 @@ std::string metadataRecord(const GenerationParams& p, const text::EncoderInputs&
   if (!p.noiseFile.empty()) j["noise_file"] = p.noiseFile.string();
   j["steps"] = p.steps;
   j["sampler"] = p.sampler;
-  j["schedule"] = p.schedule.empty() ? sampling::samplerInfo(p.sampler).defaultSchedule : p.schedule;
+  j["schedule"] = (p.schedule.empty() || p.schedule == "auto") ? sampling::samplerInfo(p.sampler).defaultSchedule : p.schedule;
   j["shift"] = p.shift;
   j["cfg_scale"] = p.cfgScale;
   j["cfg_trunc"] = p.cfgTrunc;
