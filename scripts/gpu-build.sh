@@ -46,6 +46,6 @@ set +e
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j 4 --timeout 1200 2>&1 | tee "$BUILD_DIR/ctest.log"
 rc=${PIPESTATUS[0]}
 set -e
-summary=$(grep -E "tests passed, [0-9]+ tests failed out of" "$BUILD_DIR/ctest.log" | tail -1 || true)
+summary=$(grep -E "tests passed(, [0-9]+ tests failed)? out of" "$BUILD_DIR/ctest.log" | tail -1 || true)
 echo "gpu-build: $([ "$rc" -eq 0 ] && echo PASSED || echo FAILED) — ${summary:-no ctest summary}"
 exit "$rc"

@@ -20,7 +20,7 @@ rc=${PIPESTATUS[0]}
 set -e
 end=$(date +%s)
 
-summary=$(grep -E "tests passed, [0-9]+ tests failed out of" "$log" | tail -1 || true)
+summary=$(grep -E "tests passed(, [0-9]+ tests failed)? out of" "$log" | tail -1 || true)
 skipped=$(grep -cE "\*\*\*Skipped|Not Run|Disabled" "$log" || true)
 if [ "$rc" -eq 0 ]; then verdict=PASSED; else verdict=FAILED; fi
 echo "test.sh: $verdict — ${summary:-no ctest summary} (skipped: $skipped); build $((built - start)) s, tests $((end - built)) s"
