@@ -1,6 +1,7 @@
 #pragma once
 // Tiny option parser shared by the sub-commands: --name VALUE, --flag, repeated options,
 // positional arguments. Unknown options are errors that name the option.
+#include <filesystem>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "pipeline.h"
 
 namespace newbie::cli {
 
@@ -80,5 +82,13 @@ class ArgParser {
 
 /// Whole file as a string; throws naming the path.
 std::string readTextFile(const std::string& path);
+
+/// --model PATH... (and positional paths); throws when none is given.
+std::vector<std::filesystem::path> modelPathsFromArgs(const ArgParser& a);
+/// The text inputs shared by encode and generate: --prompt-file|--prompt, --negative-file|
+/// --negative, --system-prompt, --system-preset, --comfy-compatible.
+void promptFromArgs(const ArgParser& a, GenerationParams& p);
+/// --device (default cpu), --precision (default fp32 on CPU, bf16 on CUDA), --encoders.
+LoadOptions loadOptionsFromArgs(const ArgParser& a);
 
 }  // namespace newbie::cli

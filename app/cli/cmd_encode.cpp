@@ -13,7 +13,7 @@ namespace newbie::cli {
 int cmdEncode(const Args& args) {
   ArgParser a(args,
               {"--model", "--prompt-file", "--prompt", "--negative-file", "--negative", "--system-prompt",
-               "--system-preset", "--precision", "--device", "--out"},
+               "--system-preset", "--precision", "--device", "--encoders", "--out"},
               {"--help", "--comfy-compatible", "--json", "--negative-only"});
   if (a.has("--help")) {
     std::puts(
@@ -24,24 +24,10 @@ int cmdEncode(const Args& args) {
         "(gemma_ids, jina_ids) of the prompt and, with a negative, neg_* of the negative.");
     return 0;
   }
-  std::vector<std::filesystem::path> models;
-  for (const auto& m : a.all("--model")) models.emplace_back(m);
-  for (const auto& m : a.positional()) models.emplace_back(m);
-  if (models.empty()) throw std::invalid_argument("--model is required");
-  if (a.has("--prompt-file") == a.has("--prompt"))
-    throw std::invalid_argument("give exactly one of --prompt-file F or --prompt TEXT");
+  const auto models = modelPathsFromArgs(a);
   GenerationParams p;
-  p.prompt = a.has("--prompt") ? a.get("--prompt") : readTextFile(a.get("--prompt-file"));
-  if (a.has("--negative-file")) p.negativePrompt = readTextFile(a.get("--negative-file"));
-  if (a.has("--negative")) p.negativePrompt = a.get("--negative");
-  if (a.has("--system-prompt")) p.systemPrompt = a.get("--system-prompt");
-  p.systemPreset = a.get("--system-preset", "auto");
-  p.comfyCompatible = a.has("--comfy-compatible");
-  LoadOptions lo;
-  lo.device = a.get("--device", "cpu");
-  const auto prec = parsePrecision(a.get("--precision", lo.device == "cpu" ? "fp32" : "bf16"));
-  if (!prec) throw std::invalid_argument("--precision must be bf16, fp16 or fp32");
-  lo.precision = *prec;
+  promptFromArgs(a, p);
+  const LoadOptions lo = loadOptionsFromArgs(a);
   auto pipeline = Pipeline::load(models, lo);
 
   const bool withNeg = a.has("--negative-file") || a.has("--negative");

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include <torch/torch.h>
 
@@ -17,12 +16,6 @@
 namespace fs = std::filesystem;
 
 namespace newbie::cli {
-
-std::string readTextFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open");
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 namespace {
 
@@ -69,21 +62,10 @@ int cmdGenerate(const Args& args) {
     std::fputs(kGenerateHelp, stdout);
     return 0;
   }
-  std::vector<fs::path> models;
-  for (const auto& m : a.all("--model")) models.emplace_back(m);
-  for (const auto& m : a.positional()) models.emplace_back(m);
-  if (models.empty()) throw std::invalid_argument("--model is required (a model folder or ComfyUI files)");
+  const auto models = modelPathsFromArgs(a);
   if (!a.has("--out")) throw std::invalid_argument("--out OUT.png is required");
-  if (a.has("--prompt-file") == a.has("--prompt"))
-    throw std::invalid_argument("give exactly one of --prompt-file F or --prompt TEXT");
-
   GenerationParams p;
-  p.prompt = a.has("--prompt") ? a.get("--prompt") : readTextFile(a.get("--prompt-file"));
-  if (a.has("--negative-file")) p.negativePrompt = readTextFile(a.get("--negative-file"));
-  if (a.has("--negative")) p.negativePrompt = a.get("--negative");
-  if (a.has("--system-prompt")) p.systemPrompt = a.get("--system-prompt");
-  p.systemPreset = a.get("--system-preset", "auto");
-  p.comfyCompatible = a.has("--comfy-compatible");
+  promptFromArgs(a, p);
   p.width = a.getInt("--width", 1024);
   p.height = a.getInt("--height", 1024);
   p.steps = a.getInt("--steps", 28);
@@ -103,16 +85,7 @@ int cmdGenerate(const Args& args) {
     throw std::invalid_argument("--preview-every needs --preview-dir D (where preview PNGs are written)");
   Pipeline::validate(p);
 
-  LoadOptions lo;
-  lo.device = a.get("--device", "cpu");
-  const auto prec = parsePrecision(a.get("--precision", lo.device == "cpu" ? "fp32" : "bf16"));
-  if (!prec) throw std::invalid_argument("--precision '" + a.get("--precision") + "' is not bf16, fp16 or fp32");
-  lo.precision = *prec;
-  const std::string enc = a.get("--encoders", "device");
-  if (enc == "device" || enc == "gpu") lo.encoderPlacement = EncoderPlacement::Device;
-  else if (enc == "cpu") lo.encoderPlacement = EncoderPlacement::CPU;
-  else if (enc == "free") lo.encoderPlacement = EncoderPlacement::FreeAfterUse;
-  else throw std::invalid_argument("--encoders '" + enc + "' is not device, cpu or free");
+  const LoadOptions lo = loadOptionsFromArgs(a);
 
   const bool tty = isatty(2) != 0;
   auto pipeline = Pipeline::load(models, lo, [&](const LoadProgress& pr) {
