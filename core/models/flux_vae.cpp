@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 #include "log/log.h"
+#include "models/common_layers.h"
 
 #include "torch_compat.h"
 
@@ -20,14 +21,6 @@ namespace F = torch::nn::functional;
 namespace newbie::models {
 
 namespace {
-
-std::string shapeStr(at::IntArrayRef s) {
-  std::ostringstream o;
-  o << "[";
-  for (size_t i = 0; i < s.size(); ++i) o << (i ? ", " : "") << s[i];
-  o << "]";
-  return o.str();
-}
 
 bool startsWith(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
 
@@ -349,7 +342,7 @@ torch::Device FluxVaeDecoderImpl::device() const { return conv_in->weight.device
 
 torch::Tensor FluxVaeDecoderImpl::forward(const torch::Tensor& zVae) {
   TORCH_CHECK(zVae.dim() == 4 && zVae.size(1) == cfg_.latentChannels, "VAE decode: expected z [B, ",
-              cfg_.latentChannels, ", h, w], got ", shapeStr(zVae.sizes()));
+              cfg_.latentChannels, ", h, w], got ", shapeString(zVae.sizes()));
   // z: [B, 16, h, w] -> [B, C3, h, w]
   auto x = conv_in(zVae.to(device(), dtype()));
   x = mid_block(x);
@@ -404,7 +397,7 @@ torch::Tensor ramp(const std::vector<int64_t>& starts, size_t i, int64_t tile, i
 }  // namespace
 
 torch::Tensor FluxVaeDecoderImpl::decodeTiled(const torch::Tensor& zVae, int64_t tileLatent, int64_t overlapLatent) {
-  TORCH_CHECK(zVae.dim() == 4, "VAE decodeTiled: expected [B, C, h, w], got ", shapeStr(zVae.sizes()));
+  TORCH_CHECK(zVae.dim() == 4, "VAE decodeTiled: expected [B, C, h, w], got ", shapeString(zVae.sizes()));
   const int64_t h = zVae.size(2), w = zVae.size(3), f = cfg_.downscale();
   if (h <= tileLatent && w <= tileLatent) return forward(zVae);
   const auto ys = tileStarts(h, tileLatent, overlapLatent);
@@ -456,14 +449,14 @@ FluxVaeDecoder loadFluxVae(const io::TensorStore& store, const FluxVaeConfig& cf
     const std::string dkey = "decoder." + kv.key();
     const std::string fkey = naming == VaeNaming::Diffusers ? dkey : diffusersToBflKey(dkey, levels);
     if (!store.contains(fkey))
-      throw std::runtime_error(label + ": missing tensor '" + fkey + "' (expected shape " + shapeStr(kv.value().sizes()) +
+      throw std::runtime_error(label + ": missing tensor '" + fkey + "' (expected shape " + shapeString(kv.value().sizes()) +
                                ", " + (naming == VaeNaming::Diffusers ? "diffusers" : "BFL") + " naming)");
     auto t = store.tensor(fkey);
     if (naming == VaeNaming::BFL && kv.value().dim() == 2 && t.dim() == 4 && t.size(2) == 1 && t.size(3) == 1)
       t = t.reshape({t.size(0), t.size(1)});  // BFL 1×1 conv attention weights
     if (t.sizes() != kv.value().sizes())
-      throw std::runtime_error(label + ": tensor '" + fkey + "' has shape " + shapeStr(t.sizes()) + ", expected " +
-                               shapeStr(kv.value().sizes()) + " for this config");
+      throw std::runtime_error(label + ": tensor '" + fkey + "' has shape " + shapeString(t.sizes()) + ", expected " +
+                               shapeString(kv.value().sizes()) + " for this config");
     if (!t.is_floating_point())
       throw std::runtime_error(label + ": tensor '" + fkey + "' is not floating point");
     kv.value().copy_(t);
@@ -535,7 +528,7 @@ torch::Tensor imageToU8(const torch::Tensor& img, U8Rounding rounding) {
 
 RGBImage imageToRGB8(const torch::Tensor& img, U8Rounding rounding) {
   auto x = img.dim() == 4 ? img[0] : img;
-  TORCH_CHECK(x.dim() == 3 && x.size(0) == 3, "imageToRGB8: expected [B,3,H,W] or [3,H,W], got ", shapeStr(img.sizes()));
+  TORCH_CHECK(x.dim() == 3 && x.size(0) == 3, "imageToRGB8: expected [B,3,H,W] or [3,H,W], got ", shapeString(img.sizes()));
   auto hwc = imageToU8(x, rounding).permute({1, 2, 0}).contiguous().to(torch::kCPU);
   RGBImage out;
   out.height = static_cast<int>(hwc.size(0));

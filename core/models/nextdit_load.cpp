@@ -10,20 +10,13 @@
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 #include "log/log.h"
+#include "models/common_layers.h"
 
 #include "models/nextdit.h"
 
 namespace newbie::models {
 
 namespace {
-
-std::string shapeStr(torch::IntArrayRef s) {
-  std::ostringstream o;
-  o << "[";
-  for (size_t i = 0; i < s.size(); ++i) o << (i ? ", " : "") << s[i];
-  o << "]";
-  return o.str();
-}
 
 bool startsWith(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
 bool endsWith(const std::string& s, const std::string& p) {
@@ -253,7 +246,7 @@ std::string NextDiTConfig::describe() const {
   std::ostringstream s;
   s << "dim " << dim << ", layers " << nLayers << "+" << nRefinerLayers << "+" << nRefinerLayers << ", heads "
     << nHeads << "/" << nKvHeads << " (head_dim " << (nHeads ? dim / nHeads : 0) << ", axes "
-    << shapeStr(axesDims) << "), ffn " << ffnHidden << ", adaLN " << adalnDim << ", cap " << capFeatDim
+    << shapeString(axesDims) << "), ffn " << ffnHidden << ", adaLN " << adalnDim << ", cap " << capFeatDim
     << ", clip " << clipTextDim << ", patch " << patchSize << "x" << inChannels;
   return s.str();
 }
@@ -353,12 +346,12 @@ void NextDiTImpl::loadWeights(const io::TensorStore& store, torch::Device device
     for (const auto& p : pieces) {
       if (!store.contains(p.name))
         throw std::runtime_error("Next-DiT weights: missing tensor '" + p.name + "' (expected shape " +
-                                 shapeStr(p.shape) + ") in " + fileOf(store, p.name) + " [config: " +
+                                 shapeString(p.shape) + ") in " + fileOf(store, p.name) + " [config: " +
                                  cfg_.describe() + "]");
       const auto& info = store.info(p.name);
       if (info.shape != p.shape)
         throw std::runtime_error("Next-DiT weights: tensor '" + p.name + "' in " + fileOf(store, p.name) +
-                                 " has shape " + shapeStr(info.shape) + ", expected " + shapeStr(p.shape) +
+                                 " has shape " + shapeString(info.shape) + ", expected " + shapeString(p.shape) +
                                  " [config: " + cfg_.describe() + "]");
       auto t = store.tensor(p.name);
       if (!t.is_floating_point())
