@@ -67,17 +67,19 @@ struct Pipeline::Impl {
     // CPU matmuls in bf16/fp16 are slow (and fp16 unsupported for some ops) in LibTorch 1.13.
     return encoderDevice().is_cpu() ? torch::kFloat32 : dtype;
   }
+  void loadGemma() {
+    if (gemma) return;
+    const json cfg = pipeline_support::readJsonIfExists(loc.gemma.configFile);
+    gemma = models::loadGemma3Encoder(loc.gemma.store, cfg.is_null() ? nullptr : &cfg, encoderDevice(), encoderDtype());
+  }
+  void loadJina() {
+    if (jina) return;
+    const json cfg = pipeline_support::readJsonIfExists(loc.jina.configFile);
+    jina = models::loadJinaTextTower(loc.jina.store, cfg.is_null() ? nullptr : &cfg, encoderDevice(), encoderDtype());
+  }
   void loadEncoders() {
-    if (!gemma) {
-      const json cfg = pipeline_support::readJsonIfExists(loc.gemma.configFile);
-      gemma = models::loadGemma3Encoder(loc.gemma.store, cfg.is_null() ? nullptr : &cfg, encoderDevice(),
-                                        encoderDtype());
-    }
-    if (!jina) {
-      const json cfg = pipeline_support::readJsonIfExists(loc.jina.configFile);
-      jina = models::loadJinaTextTower(loc.jina.store, cfg.is_null() ? nullptr : &cfg, encoderDevice(),
-                                       encoderDtype());
-    }
+    loadGemma();
+    loadJina();
   }
   void releaseEncodersIfAsked() {
     if (opts.encoderPlacement != EncoderPlacement::FreeAfterUse) return;
@@ -203,14 +205,10 @@ std::unique_ptr<Pipeline> Pipeline::load(const std::vector<fs::path>& paths, con
   // Stage 3: text encoders (unless they are loaded per job).
   if (options.encoderPlacement != EncoderPlacement::FreeAfterUse) {
     report("text encoder", loc.gemma.files.empty() ? "" : loc.gemma.files.front().string(), 0.05);
-    const json gcfg = pipeline_support::readJsonIfExists(loc.gemma.configFile);
-    impl->gemma = models::loadGemma3Encoder(loc.gemma.store, gcfg.is_null() ? nullptr : &gcfg, impl->encoderDevice(),
-                                            impl->encoderDtype());
+    impl->loadGemma();
     const double f1 = advance(loc.gemma.parameterCount);
     report("clip", loc.jina.files.empty() ? "" : loc.jina.files.front().string(), f1);
-    const json jcfg = pipeline_support::readJsonIfExists(loc.jina.configFile);
-    impl->jina = models::loadJinaTextTower(loc.jina.store, jcfg.is_null() ? nullptr : &jcfg, impl->encoderDevice(),
-                                           impl->encoderDtype());
+    impl->loadJina();
     advance(loc.jina.parameterCount);
   } else {
     advance(loc.gemma.parameterCount + loc.jina.parameterCount);
