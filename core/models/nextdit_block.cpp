@@ -1,15 +1,52 @@
 #include "models/nextdit_block.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <string>
 #include <optional>
 
 #include "models/rope.h"
 #include "torch_compat.h"
+#if NEWBIE_HAVE_CUDA_KERNELS
+#include "cuda/dit_fused.h"
+#endif
 
 namespace newbie::models::nextdit {
 
 torch::Tensor placeholder(torch::IntArrayRef shape) { return torch::zeros({1}).expand(shape); }
+
+namespace {
+bool envOn(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr || std::string(v) != "0";
+}
+FastPaths& fastPathState() {
+  static FastPaths f{envOn("NEWBIE_FUSED_KERNELS"), envOn("NEWBIE_CUDNN_ATTENTION")};
+  return f;
+}
+/// The fused kernels apply to x (CUDA, a float dtype) and are switched on.
+bool useFused(const torch::Tensor& x) {
+#if NEWBIE_HAVE_CUDA_KERNELS
+  return fastPathState().fusedKernels && x.is_cuda() &&
+         (x.scalar_type() == torch::kBFloat16 || x.scalar_type() == torch::kFloat16 ||
+          x.scalar_type() == torch::kFloat32);
+#else
+  (void)x;
+  return false;
+#endif
+}
+}  // namespace
+
+FastPaths fastPaths() { return fastPathState(); }
+void setFastPaths(const FastPaths& f) { fastPathState() = f; }
+bool fusedKernelsBuilt() {
+#if NEWBIE_HAVE_CUDA_KERNELS
+  return true;
+#else
+  return false;
+#endif
+}
 
 namespace {
 // rsqrt(mean(x², -1) + eps) in float32, keepdim. x may be bf16/fp16: the reduction reads it directly.
@@ -61,6 +98,31 @@ torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const to
 #endif
   if (keyMask.defined()) mask = keyMask;
 #if NEWBIE_TORCH_HAS_SDPA_GQA
+  if (!mask && q.is_cuda() && q.scalar_type() != torch::kFloat32 && fastPathState().cudnnAttention) {
+    // cuDNN's fused attention is ~1.6x faster than flash for head_dim 96 on H100 (PERFORMANCE.md).
+    // Only the cuDNN backend is enabled around this call; if it refuses the shapes, fall back.
+    auto& ctx = at::globalContext();
+    const bool f = ctx.userEnabledFlashSDP(), e = ctx.userEnabledMemEfficientSDP(), m = ctx.userEnabledMathSDP(),
+               c = ctx.userEnabledCuDNNSDP();
+    auto restore = [&] {
+      ctx.setSDPUseFlash(f);
+      ctx.setSDPUseMemEfficient(e);
+      ctx.setSDPUseMath(m);
+      ctx.setSDPUseCuDNN(c);
+    };
+    ctx.setSDPUseFlash(false);
+    ctx.setSDPUseMemEfficient(false);
+    ctx.setSDPUseMath(false);
+    ctx.setSDPUseCuDNN(true);
+    try {
+      auto o = at::scaled_dot_product_attention(q.transpose(1, 2), kk.transpose(1, 2), vv.transpose(1, 2), mask,
+                                                0.0, false, std::optional<double>(), gqa);
+      restore();
+      return o.transpose(1, 2).reshape({b, s, h * hd});
+    } catch (const std::exception&) {
+      restore();  // cuDNN refused (head dim, dtype, layout, cuDNN version): the default choice below
+    }
+  }
   auto o = at::scaled_dot_product_attention(q.transpose(1, 2), kk.transpose(1, 2), vv.transpose(1, 2), mask, 0.0,
                                             false, std::optional<double>(), gqa);
 #else
@@ -113,8 +175,15 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& h, const torch::Tensor
   const int64_t b = h.size(0), s = h.size(1);
   const int64_t nh = d_.nHeads, nkv = d_.nKvHeads, hd = d_.headDim;
   auto x = qkv->forward(h);  // [B,S,(H+2Hkv)*hd]: q | k | v
-  auto qk = x.narrow(-1, 0, (nh + nkv) * hd).view({b, s, nh + nkv, hd});
   auto v = x.narrow(-1, (nh + nkv) * hd, nkv * hd).view({b, s, nkv, hd});
+#if NEWBIE_HAVE_CUDA_KERNELS
+  if (useFused(x)) {  // q/k-norm + RoPE in one kernel, the same roundings as below
+    auto rot = newbie::cuda::qkNormRope(x, nh + nkv, hd, d_.qkNorm ? qkNormWeight_ : torch::Tensor(), cis,
+                                        d_.qkNormEps);  // [B,S,H+Hkv,hd]
+    return out->forward(attention(rot.narrow(2, 0, nh), rot.narrow(2, nh, nkv), v, keyMask));
+  }
+#endif
+  auto qk = x.narrow(-1, 0, (nh + nkv) * hd).view({b, s, nh + nkv, hd});
   // q/k RMSNorm (per head, float32) and RoPE in one pass over the q and k heads together.
   torch::Tensor qkf;
   if (d_.qkNorm) {
@@ -144,6 +213,9 @@ FeedForwardImpl::FeedForwardImpl(const BlockDims& d) : hidden(d.ffnHidden) {
 
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) const {
   auto h = w13->forward(x);  // [B,S,2F]: w1 x | w3 x
+#if NEWBIE_HAVE_CUDA_KERNELS
+  if (useFused(h)) return w2->forward(newbie::cuda::swiGlu(h));
+#endif
   return w2->forward(torch::silu(h.narrow(-1, 0, hidden)).mul_(h.narrow(-1, hidden, hidden)));
 }
 
@@ -170,6 +242,15 @@ BlockScales JointBlockImpl::plainScales() const {
 void JointBlockImpl::forward(torch::Tensor& x, const torch::Tensor& cis, const torch::Tensor& keyMask,
                              const BlockScales& s) const {
   // x = x + tanh(g_msa)·norm2(Attn(norm1(x)·(1+s_msa))), the weights folded into s (see BlockScales).
+#if NEWBIE_HAVE_CUDA_KERNELS
+  if (useFused(x) && x.is_contiguous()) {  // 3 row kernels instead of ~10 element-wise passes
+    auto n = newbie::cuda::rmsNormScale(x, s.attnIn, normEps);
+    auto a = attention->forward(n, cis, keyMask);
+    n = newbie::cuda::residualNorm(x, a, s.attnOut, s.ffnIn, normEps);
+    newbie::cuda::residualNorm(x, feed_forward->forward(n), s.ffnOut, torch::Tensor(), normEps);
+    return;
+  }
+#endif
   auto a = attention->forward(rmsNorm(x, s.attnIn, normEps), cis, keyMask);
   x.addcmul_(rmsNormalize(a, normEps), s.attnOut);
   auto f = feed_forward->forward(rmsNorm(x, s.ffnIn, normEps));

@@ -11,13 +11,32 @@
 // concurrent forwards on the same weights are fine.
 
 #include <cstdint>
+#include <memory>
 
 #include <torch/torch.h>
+
+#include "models/fp8_linear.h"
 
 namespace newbie::models::nextdit {
 
 /// An allocation-free tensor reporting `shape` (one float expanded with zero strides).
 torch::Tensor placeholder(torch::IntArrayRef shape);
+
+/// Optional fast paths of the block on CUDA (process-wide; set before running, not during a forward).
+/// Each one computes the same function as the plain LibTorch path (see docs/PERFORMANCE.md for the
+/// measured differences); the switches exist for benchmarking and for ruling a path out.
+struct FastPaths {
+  /// Fused element-wise kernels (core/cuda/dit_fused.h) when built with NEWBIE_ENABLE_CUDA_KERNELS.
+  /// The environment variable NEWBIE_FUSED_KERNELS=0 turns them off at start-up.
+  bool fusedKernels = true;
+  /// Unmasked bf16/fp16 attention through the cuDNN SDPA backend (LibTorch >= 2.5), falling back to
+  /// the default SDPA choice when cuDNN refuses the shapes. NEWBIE_CUDNN_ATTENTION=0 turns it off.
+  bool cudnnAttention = true;
+};
+FastPaths fastPaths();
+void setFastPaths(const FastPaths& f);
+/// Whether the fused kernels were compiled in (NEWBIE_HAVE_CUDA_KERNELS).
+bool fusedKernelsBuilt();
 
 /// RMS normalisation over the last dim, computed in float32: returns (x·rsqrt(mean(x²)+eps)) cast back
 /// to x's dtype. Multiply by a weight afterwards (the spec's order: cast back, then weight).
@@ -37,9 +56,13 @@ torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const to
 class LinearImpl : public torch::nn::Module {
  public:
   LinearImpl(int64_t in, int64_t out, bool bias);
-  torch::Tensor forward(const torch::Tensor& x) const { return torch::linear(x, weight, bias); }
-  torch::Tensor weight;  ///< [out, in]
+  torch::Tensor forward(const torch::Tensor& x) const {
+    return fp8 ? fp8Linear(x, *fp8, bias) : torch::linear(x, weight, bias);
+  }
+  torch::Tensor weight;  ///< [out, in] (a placeholder of that shape once quantised to fp8)
   torch::Tensor bias;    ///< [out], undefined when absent
+  /// When set (FP8 precision, NextDiTImpl::quantizeLinearsFp8), forward runs the e4m3 GEMM with it.
+  std::shared_ptr<const Fp8Weight> fp8;
 };
 TORCH_MODULE(Linear);
 
