@@ -13,11 +13,13 @@
 
 #include "encoding_cache.h"
 #include "io/model_locator.h"
+#include "io/upload.h"
 #include "log/log.h"
 #include "models/flux_vae.h"
 #include "models/gemma3.h"
 #include "models/jina_xlmr.h"
 #include "models/nextdit.h"
+#include "models/nextdit_graph.h"
 #include "models/taef1.h"
 #include "pipeline_support.h"
 #include "preview.h"
@@ -52,6 +54,7 @@ struct Pipeline::Impl {
   models::Gemma3Encoder gemma{nullptr};
   models::JinaTextTower jina{nullptr};
   models::NextDiT dit{nullptr};
+  std::unique_ptr<models::NextDiTGraphs> ditGraphs;  ///< CUDA-graph replay of fixed-shape forwards
   models::FluxVaeDecoder vae{nullptr};
   models::Taef1Decoder taef1{nullptr};
   fs::path taef1Path;
@@ -112,6 +115,12 @@ struct Pipeline::Impl {
   // ---- DiT evaluation for the sampler ----------------------------------------------------
   /// v for cond (and uncond) at model time t. Different caption lengths run as separate
   /// exact-length passes (no padding masks); equal lengths share one batched pass.
+  torch::Tensor runDit(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& cap,
+                       const std::vector<int64_t>& lens, const torch::Tensor& pooled) {
+    if (!ditGraphs) ditGraphs = std::make_unique<models::NextDiTGraphs>(dit);
+    return ditGraphs->forward(x, t, cap, lens, pooled);
+  }
+
   sampling::ModelOutput evalDit(const torch::Tensor& x, double tModel, bool wantUncond, const EncodedText& c,
                                 const EncodedText& u) {
     auto xd = x.to(dtype);  // x: [1, 16, h, w] fp32 -> compute dtype
@@ -119,12 +128,12 @@ struct Pipeline::Impl {
     sampling::ModelOutput out;
     if (!wantUncond) {
       auto t = torch::full({1}, tModel, torch::TensorOptions().dtype(torch::kFloat32).device(device));
-      out.cond = dit->forward(xd, t, c.capFeats, {lc}, c.pooled).to(torch::kFloat32);
+      out.cond = runDit(xd, t, c.capFeats, {lc}, c.pooled).to(torch::kFloat32);
       return out;
     }
     if (lc == lu) {
       auto t = torch::full({2}, tModel, torch::TensorOptions().dtype(torch::kFloat32).device(device));
-      auto v = dit->forward(torch::cat({xd, xd}, 0), t, torch::cat({c.capFeats, u.capFeats}, 0), {lc, lu},
+      auto v = runDit(torch::cat({xd, xd}, 0), t, torch::cat({c.capFeats, u.capFeats}, 0), {lc, lu},
                             torch::cat({c.pooled, u.pooled}, 0))
                    .to(torch::kFloat32);
       out.cond = v.narrow(0, 0, 1);
@@ -132,8 +141,8 @@ struct Pipeline::Impl {
       return out;
     }
     auto t = torch::full({1}, tModel, torch::TensorOptions().dtype(torch::kFloat32).device(device));
-    out.cond = dit->forward(xd, t, c.capFeats, {lc}, c.pooled).to(torch::kFloat32);
-    out.uncond = dit->forward(xd, t, u.capFeats, {lu}, u.pooled).to(torch::kFloat32);
+    out.cond = runDit(xd, t, c.capFeats, {lc}, c.pooled).to(torch::kFloat32);
+    out.uncond = runDit(xd, t, u.capFeats, {lu}, u.pooled).to(torch::kFloat32);
     return out;
   }
 
@@ -173,6 +182,12 @@ std::unique_ptr<Pipeline> Pipeline::load(const std::vector<fs::path>& paths, con
   impl->device = pipeline_support::parseDevice(options.device);
   impl->dtype = pipeline_support::scalarType(options.precision);
   impl->vaeDtype = pipeline_support::vaeScalarType(options, impl->device);
+  if (options.precision == Precision::FP8) {  // refused before anything is read
+    const std::string why = models::fp8Unsupported(impl->device);
+    if (!why.empty()) throw InvalidParamsError("precision fp8: " + why + "; use bf16 instead");
+  }
+  const auto loadStart = Clock::now();
+  const io::UploadStats uploadStart = io::uploadTotals();
 
   auto report = [&](const std::string& stage, const std::string& detail, double fraction) {
     log::info("load: {} {} ({:.0f}%)", stage, detail, fraction * 100);
@@ -219,6 +234,10 @@ std::unique_ptr<Pipeline> Pipeline::load(const std::vector<fs::path>& paths, con
   const json tcfg = pipeline_support::readJsonIfExists(loc.transformer.configFile);
   impl->dit = models::loadNextDiT(loc.transformer.store, tcfg.is_null() ? nullptr : &tcfg, impl->device, impl->dtype);
   impl->summary.ditParameters = impl->dit->parameterCount();
+  if (options.precision == Precision::FP8) {
+    impl->dit->quantizeLinearsFp8();  // block linears -> e4m3 + row scales; their bf16 weights are freed
+    pipeline_support::emptyDeviceCache();
+  }
 
   // Stage 5: the VAE decoder.
   report("vae", loc.vae.files.empty() ? "" : loc.vae.files.front().string(), advance(loc.transformer.parameterCount));
@@ -228,6 +247,13 @@ std::unique_ptr<Pipeline> Pipeline::load(const std::vector<fs::path>& paths, con
   const auto vcfg = loc.vae.configFile.empty() ? models::FluxVaeConfig::detect(loc.vae.store)
                                                : models::FluxVaeConfig::fromJsonFile(loc.vae.configFile);
   impl->vae = models::loadFluxVae(loc.vae.store, vcfg, vopt, loc.vae.files.empty() ? "vae" : loc.vae.files.front().string());
+  pipeline_support::synchronize(impl->device);
+  {
+    const double s = std::chrono::duration<double>(Clock::now() - loadStart).count();
+    const double gb = static_cast<double>(io::uploadTotals().bytes - uploadStart.bytes) / 1e9;
+    log::info("load: {:.2f} GB of tensors read in {:.2f} s ({:.2f} GB/s) to {}", gb, s, s > 0 ? gb / s : 0.0,
+              impl->device.str());
+  }
   report("done", impl->summary.identity, 1.0);
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
