@@ -49,6 +49,7 @@ torch::ScalarType scalarType(Precision p) {
     case Precision::BF16: return torch::kBFloat16;
     case Precision::FP16: return torch::kFloat16;
     case Precision::FP32: return torch::kFloat32;
+    case Precision::FP8: return torch::kBFloat16;  // compute dtype; only the DiT block linears are e4m3
   }
   return torch::kFloat32;
 }
@@ -57,6 +58,8 @@ torch::ScalarType vaeScalarType(const LoadOptions& o, const torch::Device& d) {
   if (o.vaePrecision) {
     if (*o.vaePrecision == Precision::FP16)
       throw InvalidParamsError("vae precision fp16 is refused: the FLUX VAE overflows in float16 (use bf16 or fp32)");
+    if (*o.vaePrecision == Precision::FP8)
+      throw InvalidParamsError("vae precision fp8 is not supported: fp8 applies to the DiT only (use bf16 or fp32)");
     return scalarType(*o.vaePrecision);
   }
   if (d.is_cpu() || o.precision == Precision::FP32) return torch::kFloat32;

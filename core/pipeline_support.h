@@ -20,6 +20,7 @@ namespace newbie::pipeline_support {
 /// "cpu", "cuda", "cuda:1" -> device; throws InvalidParamsError for anything else or when
 /// CUDA is asked for and not available (message says why).
 torch::Device parseDevice(const std::string& s);
+/// The compute dtype: FP8 computes in bf16 (its e4m3 GEMMs are inside the DiT block linears).
 torch::ScalarType scalarType(Precision p);
 /// fp32 on CPU; on CUDA bf16 when the model runs in bf16/fp16 (fp16 overflows in the VAE),
 /// unless LoadOptions::vaePrecision says otherwise (fp16 is refused).

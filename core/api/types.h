@@ -12,8 +12,12 @@
 
 namespace newbie {
 
-enum class Precision { BF16, FP16, FP32 };
-const char* precisionName(Precision p);            ///< "bf16" / "fp16" / "fp32"
+/// FP8: bf16 everywhere except the Next-DiT block linears (attention qkv/out, feed-forward w13/w2),
+/// which run as float8 e4m3 GEMMs (per-output-row weight scales, per-token activation scales).
+/// Approximate and opt-in; needs a CUDA GPU of compute capability >= 8.9 and LibTorch >= 2.1.
+enum class Precision { BF16, FP16, FP32, FP8 };
+const char* precisionName(Precision p);            ///< "bf16" / "fp16" / "fp32" / "fp8"
+/// Accepts the names above and the aliases bfloat16, float16, half, float32, float, e4m3, fp8_e4m3.
 std::optional<Precision> parsePrecision(const std::string& s);
 
 /// Where the text encoders live between jobs (lets 12–16 GB cards fit).

@@ -128,8 +128,38 @@ int64_t NextDiTImpl::parameterCount() const {
   return n;
 }
 
+namespace {
+/// The four linears of a block that FP8 precision quantises.
+std::vector<Linear> blockLinears(const JointBlock& b) {
+  return {b->attention->qkv, b->attention->out, b->feed_forward->w13, b->feed_forward->w2};
+}
+}  // namespace
+
+void NextDiTImpl::quantizeLinearsFp8() {
+  // One element in the compute dtype on the model's device, expanded: the freed weights keep their shape.
+  const auto one = torch::zeros({1}, torch::TensorOptions().device(device_).dtype(dtype_));
+  for (const auto* list : {&contextRefiner, &noiseRefiner, &layers})
+    for (const auto& b : *list)
+      for (auto& lin : blockLinears(b)) {
+        if (lin->fp8) continue;
+        lin->fp8 = std::make_shared<const Fp8Weight>(quantizeWeightFp8(lin->weight));
+        lin->weight.set_data(one.expand(lin->weight.sizes()));
+      }
+}
+
+bool NextDiTImpl::fp8Linears() const {
+  for (const auto* list : {&contextRefiner, &noiseRefiner, &layers})
+    for (const auto& b : *list)
+      if (b->attention->qkv->fp8) return true;
+  return false;
+}
+
 void NextDiTImpl::finishWeights() {
   const int64_t D = cfg_.dim;
+  // New weights were loaded: drop any fp8 copies of the old ones.
+  for (const auto* list : {&contextRefiner, &noiseRefiner, &layers})
+    for (const auto& b : *list)
+      for (auto& lin : blockLinears(b)) lin->fp8.reset();
   std::vector<JointBlock> mod(noiseRefiner);
   mod.insert(mod.end(), layers.begin(), layers.end());
   // One GEMM for every adaLN of the forward: stack the weights, then make the parameters views into it.

@@ -131,6 +131,16 @@ class NextDiTImpl : public torch::nn::Module {
   /// Deterministic pseudo-random weights from `seed` (identical on every device; for tests and benchmarks):
   /// Linear weights U(±√3/√in) (unit-variance activations), biases U(±0.02·√3), norm weights 1+U(±0.1·√3).
   void initRandom(uint64_t seed, torch::Device device, torch::ScalarType dtype);
+  /// FP8 precision: quantises the block linears (attention.qkv / attention.out / feed_forward.w13 /
+  /// feed_forward.w2 of context_refiner, noise_refiner and layers) to e4m3 with per-output-row float32
+  /// scales (models/fp8_linear.h) and frees their weights: the parameters become one-element placeholders
+  /// expanded to the same shape (parameterCount() is unchanged). Embedders, adaLN and the final layer stay
+  /// in dtype(). Call after loading/initialising; loading again undoes it. The device policy (CUDA, compute
+  /// capability >= 8.9) is the caller's (requireFp8Support); elsewhere the linears run fp8Linear's float32
+  /// emulation. Throws std::runtime_error on LibTorch < 2.1 (no float8 dtypes).
+  void quantizeLinearsFp8();
+  /// Whether the block linears run in fp8 (quantizeLinearsFp8() ran since the last load).
+  bool fp8Linears() const;
 
   /// The forward of §2.3 (see the file comment for units). capLens: B host integers in [1, L]; empty means
   /// every sample uses all L tokens. trace: optional intermediates (costs extra copies). Output in x's dtype.
