@@ -44,7 +44,10 @@ cmake --build "$BUILD_DIR" -j "$JOBS"
 export NVIDIA_TF32_OVERRIDE=0
 export NEWBIE_GOLDEN_DIR="$GOLDEN"
 set +e
-ctest --test-dir "$BUILD_DIR" --output-on-failure -j 4 --timeout 1200 2>&1 | tee "$BUILD_DIR/ctest.log"
+# NEWBIE_CTEST_REGEX limits the run to matching tests (e.g. "Cuda|NextDiT").
+ctest_filter=()
+if [ -n "${NEWBIE_CTEST_REGEX:-}" ]; then ctest_filter=(-R "$NEWBIE_CTEST_REGEX"); fi
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j 4 --timeout 1200 "${ctest_filter[@]}" 2>&1 | tee "$BUILD_DIR/ctest.log"
 rc=${PIPESTATUS[0]}
 set -e
 summary=$(grep -E "tests passed(, [0-9]+ tests failed)? out of" "$BUILD_DIR/ctest.log" | tail -1 || true)
