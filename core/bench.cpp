@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include <torch/torch.h>
 
@@ -151,6 +152,7 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
   };
   const torch::Device dev = pipeline_support::parseDevice(o.device);
   const torch::ScalarType dt = pipeline_support::scalarType(o.precision);
+  if (o.precision == Precision::FP8) models::requireFp8Support(dev);  // before building any weights
   LoadOptions lo;
   lo.precision = o.precision;
   const torch::ScalarType vdt = pipeline_support::vaeScalarType(lo, dev);
@@ -203,6 +205,39 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
   auto x = sampling::makeNoise(1, {1, 16, h, w}, dev).to(dt);
   auto t1 = torch::full({1}, 0.3, torch::TensorOptions().dtype(torch::kFloat32).device(dev));
   auto t2 = torch::full({2}, 0.3, torch::TensorOptions().dtype(torch::kFloat32).device(dev));
+  // FP8: the references come from the bf16 weights first (one DiT forward; with end-to-end also the
+  // image of the end-to-end loop below), then the block linears are quantised and everything measured
+  // below runs in fp8. The image is decoded again with the fp8 DiT after the end-to-end timing.
+  auto fp8SampleImage = [&] {  // the end-to-end loop below, once: uint8 image [1,3,H,W]
+    const auto sig = sampling::diffusersSigmas(o.steps, 6.0);
+    auto cc = c.gemma->forward(gIds).to(dev, dt);
+    auto pp = c.jina->forward(jIds).to(dev, dt);
+    auto xx = sampling::makeNoise(3, {1, 16, h, w}, dev);
+    for (int i = 0; i < o.steps; ++i) {
+      auto tt = torch::full({1}, 1.0 - sig[i], torch::TensorOptions().dtype(torch::kFloat32).device(dev));
+      auto xd = xx.to(dt);
+      auto vc = c.dit->forward(xd, tt, cc, {Lc}, pp).to(torch::kFloat32);
+      auto vu = c.dit->forward(xd, tt, capU, {Lu}, pooledU).to(torch::kFloat32);
+      xx = xx + (sig[i] - sig[i + 1]) * (vu + o.cfg * (vc - vu));
+    }
+    return models::imageToU8(c.vae->decodeModelLatent(xx.to(vdt)));
+  };
+  torch::Tensor fp8RefImage;
+  if (o.precision == Precision::FP8) {
+    const auto ref = c.dit->forward(x, t1, capC, {Lc}, pooled).to(torch::kFloat32);
+    if (o.endToEnd) fp8RefImage = fp8SampleImage();
+    const auto tq = std::chrono::steady_clock::now();
+    c.dit->quantizeLinearsFp8();
+    pipeline_support::emptyDeviceCache();
+    pipeline_support::synchronize(dev);
+    r["fp8_quantize_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - tq).count();
+    r["vram_after_fp8_quantize_gb"] = memory(dev).allocatedGB;
+    const auto v8 = c.dit->forward(x, t1, capC, {Lc}, pooled).to(torch::kFloat32);
+    r["fp8_vs_bf16_velocity_rel_l2"] = ((v8 - ref).norm() / ref.norm()).item<double>();
+    say(log::format("fp8: block linears quantised in {:.2f} s, {:.2f} GB resident; DiT output vs bf16: rel L2 {:.4f}",
+                    r["fp8_quantize_s"].get<double>(), r["vram_after_fp8_quantize_gb"].get<double>(),
+                    r["fp8_vs_bf16_velocity_rel_l2"].get<double>()));
+  }
   resetPeak(dev);
   const double fwdMs = timeIt(dev, o.warmup, o.repeats, [&] { c.dit->forward(x, t1, capC, {Lc}, pooled); });
   auto cfgStep = [&] {
@@ -261,6 +296,14 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
     r["end_to_end_ms"] = e2e;
     r["peak_vram_end_to_end_gb"] = memory(dev).peakGB;
     say(log::format("end to end ({} steps, CFG): {:.1f} ms", o.steps, e2e));
+    if (fp8RefImage.defined()) {  // same noise and prompts, fp8 DiT vs the bf16 one
+      const auto d = fp8SampleImage().to(torch::kFloat32) - fp8RefImage.to(torch::kFloat32);
+      const double mae = d.abs().mean().item<double>(), mse = d.square().mean().item<double>();
+      r["fp8_vs_bf16_image_mean_abs_u8"] = mae;
+      r["fp8_vs_bf16_image_psnr_db"] = mse > 0 ? json(10.0 * std::log10(255.0 * 255.0 / mse)) : json(nullptr);
+      say(log::format("fp8 image vs bf16: mean |diff| {:.3f} (0-255), PSNR {:.2f} dB", mae,
+                      mse > 0 ? 10.0 * std::log10(255.0 * 255.0 / mse) : 0.0));
+    }
   }
   r["vram_steady_gb"] = memory(dev).allocatedGB;
   return r;

@@ -29,6 +29,11 @@ struct BenchOptions {
 };
 
 /// Runs the benchmark; returns every number as JSON (see docs/PERFORMANCE.md for the keys).
+/// Precision::FP8 (CUDA, compute capability >= 8.9; refused elsewhere before anything is built): the
+/// DiT is built in bf16, its bf16 output (and, with endToEnd, the end-to-end image) is kept, then the block
+/// linears are quantised (fp8_quantize_s, vram_after_fp8_quantize_gb) and every timing is of the fp8 DiT;
+/// fp8_vs_bf16_velocity_rel_l2 = ||v_fp8 - v_bf16|| / ||v_bf16|| of one forward on the same inputs, and
+/// with endToEnd fp8_vs_bf16_image_mean_abs_u8 / fp8_vs_bf16_image_psnr_db compare the two images.
 /// `progress` gets one human line per measured item.
 nlohmann::json runBench(const BenchOptions& o, const std::function<void(const std::string&)>& progress = {});
 

@@ -15,11 +15,13 @@ int cmdBench(const Args& args) {
   if (a.has("--help")) {
     std::puts(
         "usage: newbie-cli bench [--model DIR | --random-weights full|tiny] [--width 1024 --height 1024]\n"
-        "         [--steps N] [--cfg G] [--caption-tokens 256] [--precision bf16|fp16|fp32] [--device cuda|cpu]\n"
+        "         [--steps N] [--cfg G] [--caption-tokens 256] [--precision bf16|fp16|fp32|fp8] [--device cuda|cpu]\n"
         "         [--warmup K] [--repeats R] [--json OUT] [--no-end-to-end] [--padded-batch]\n"
         "Medians after warm-up (CUDA events on GPU): text encoding, DiT forward and CFG step, VAE decode,\n"
         "end-to-end image, peak/steady VRAM, achieved TFLOP/s. 'tiny' runs anywhere; 'full' builds the real\n"
-        "NewBie-image-Exp0.1 shapes with random bf16 weights (about 17 GB of device memory).");
+        "NewBie-image-Exp0.1 shapes with random bf16 weights (about 17 GB of device memory).\n"
+        "--precision fp8 (CUDA, compute capability >= 8.9): e4m3 DiT block linears; also reports the error\n"
+        "against bf16 (fp8_vs_bf16_velocity_rel_l2, fp8_vs_bf16_image_mean_abs_u8, fp8_vs_bf16_image_psnr_db).");
     return 0;
   }
   BenchOptions o;
@@ -32,7 +34,7 @@ int cmdBench(const Args& args) {
   o.captionTokens = a.getInt("--caption-tokens", 256);
   o.device = a.get("--device", "cuda");
   const auto prec = parsePrecision(a.get("--precision", o.device == "cpu" ? "fp32" : "bf16"));
-  if (!prec) throw std::invalid_argument("--precision must be bf16, fp16 or fp32");
+  if (!prec) throw std::invalid_argument("--precision must be bf16, fp16, fp32 or fp8");
   o.precision = *prec;
   o.warmup = a.getInt("--warmup", 3);
   o.repeats = a.getInt("--repeats", 10);

@@ -28,7 +28,7 @@ const char* kGenerateHelp =
     "  --steps N --cfg G --cfg-trunc T --renorm R --cfg-normalization --shift S\n"
     "  --schedule diffusers|simple|simple_discard|official   --sampler euler|midpoint|dpmpp_2m|unipc|...\n"
     "  --seed N | --noise F.safetensors      initial noise (tensor 'noise' [1,16,H/8,W/8])\n"
-    "  --precision bf16|fp16|fp32 --device cpu|cuda[:N] --encoders device|cpu|free\n"
+    "  --precision bf16|fp16|fp32|fp8 --device cpu|cuda[:N] --encoders device|cpu|free\n"
     "  --preview-every N --preview-dir D --preview-kind linear|taef1\n"
     "  --save-latent F.safetensors           final latent (model space) as tensor 'latent'\n";
 

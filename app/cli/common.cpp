@@ -35,7 +35,7 @@ LoadOptions loadOptionsFromArgs(const ArgParser& a) {
   LoadOptions lo;
   lo.device = a.get("--device", "cpu");
   const auto prec = parsePrecision(a.get("--precision", lo.device == "cpu" ? "fp32" : "bf16"));
-  if (!prec) throw std::invalid_argument("--precision '" + a.get("--precision") + "' is not bf16, fp16 or fp32");
+  if (!prec) throw std::invalid_argument("--precision '" + a.get("--precision") + "' is not bf16, fp16, fp32 or fp8");
   lo.precision = *prec;
   const std::string enc = a.get("--encoders", "device");
   if (enc == "device" || enc == "gpu") lo.encoderPlacement = EncoderPlacement::Device;
