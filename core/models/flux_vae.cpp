@@ -15,6 +15,10 @@
 
 #include "torch_compat.h"
 
+#if NEWBIE_HAVE_CUDA_KERNELS
+#include "cuda/group_norm.h"
+#endif
+
 namespace fs = std::filesystem;
 namespace F = torch::nn::functional;
 
@@ -220,6 +224,26 @@ std::vector<int64_t> tileStarts(int64_t length, int64_t tile, int64_t overlap) {
 
 // ---- blocks ------------------------------------------------------------------------------
 
+#if NEWBIE_HAVE_CUDA_KERNELS
+namespace {
+// x is the only reference to its memory (no other tensor or view shares the storage).
+bool exclusive(const torch::Tensor& x) { return x.use_count() == 1 && x.storage().use_count() == 1; }
+}  // namespace
+#endif
+
+torch::Tensor groupNormAct(torch::nn::GroupNorm& gn, torch::Tensor x, const VaeExec& ex, bool silu) {
+#if NEWBIE_HAVE_CUDA_KERNELS
+  if (ex.fusedGroupNorm && x.is_cuda() && !torch::GradMode::is_enabled()) {
+    const auto& o = gn->options;
+    if (exclusive(x)) return cuda::groupNorm_(x, o.num_groups(), gn->weight, gn->bias, o.eps(), silu);
+    return cuda::groupNorm(x, o.num_groups(), gn->weight, gn->bias, o.eps(), silu);
+  }
+#endif
+  auto y = gn(x);
+  x.reset();  // released now when the caller moved it in
+  return silu ? torch::silu_(y) : y;
+}
+
 VaeResnetBlockImpl::VaeResnetBlockImpl(int64_t inCh, int64_t outCh, int64_t groups, double eps) {
   norm1 = register_module("norm1", groupNorm(groups, inCh, eps));
   conv1 = register_module("conv1", conv(inCh, outCh, 3));
@@ -228,11 +252,13 @@ VaeResnetBlockImpl::VaeResnetBlockImpl(int64_t inCh, int64_t outCh, int64_t grou
   if (inCh != outCh) conv_shortcut = register_module("conv_shortcut", conv(inCh, outCh, 1));
 }
 
-torch::Tensor VaeResnetBlockImpl::forward(const torch::Tensor& x) {
-  // x: [B, Cin, H, W] -> [B, Cout, H, W]
-  auto h = conv1(torch::silu(norm1(x)));
-  h = conv2(torch::silu(norm2(h)));
-  return (conv_shortcut ? conv_shortcut(x) : x) + h;
+torch::Tensor VaeResnetBlockImpl::forward(torch::Tensor x, const VaeExec& ex) {
+  // x: [B, Cin, H, W] -> [B, Cout, H, W]. The shortcut first: with a 1×1 conv shortcut x is then
+  // free to be normalised in place (when the caller moved it in); an identity shortcut keeps it.
+  const torch::Tensor shortcut = conv_shortcut ? conv_shortcut(x) : x;
+  auto h = conv1(groupNormAct(norm1, std::move(x), ex));
+  h = conv2(groupNormAct(norm2, std::move(h), ex));
+  return h.add_(shortcut);  // == shortcut + h (IEEE addition commutes)
 }
 
 VaeAttentionImpl::VaeAttentionImpl(int64_t ch, int64_t groups, double eps) : channels(ch) {
@@ -244,11 +270,13 @@ VaeAttentionImpl::VaeAttentionImpl(int64_t ch, int64_t groups, double eps) : cha
   to_out->push_back(torch::nn::Linear(ch, ch));
 }
 
-torch::Tensor VaeAttentionImpl::forward(const torch::Tensor& x) {
+torch::Tensor VaeAttentionImpl::forward(torch::Tensor x, const VaeExec& ex) {
   // x: [B, C, H, W]; one head of width C over the H·W positions (diffusers Attention, heads=1).
+  // Channels-last x makes h a contiguous [B, HW, C] view (no copy before the projections).
   const auto B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
-  auto h = group_norm(x).flatten(2).transpose(1, 2);  // [B, HW, C]
-  auto q = to_q(h), k = to_k(h), v = to_v(h);          // [B, HW, C]
+  auto h = groupNormAct(group_norm, x, ex, /*silu=*/false).flatten(2).transpose(1, 2);  // [B, HW, C]
+  auto q = to_q(h), k = to_k(h), v = to_v(h);                                           // [B, HW, C]
+  h.reset();
   torch::Tensor o;
 #if NEWBIE_TORCH_HAS_SDPA
   o = at::scaled_dot_product_attention(q.unsqueeze(1), k.unsqueeze(1), v.unsqueeze(1)).squeeze(1);
@@ -266,13 +294,17 @@ torch::Tensor VaeAttentionImpl::forward(const torch::Tensor& x) {
   }
   o = parts.size() == 1 ? parts[0] : torch::cat(parts, 1);
 #endif
+  q.reset();
+  k.reset();
+  v.reset();
   auto out = to_out[0]->as<torch::nn::Linear>()->forward(o);  // [B, HW, C]
-  return out.transpose(1, 2).reshape({B, C, H, W}) + x;
+  o.reset();
+  return out.transpose(1, 2).reshape({B, C, H, W}).add_(x);  // == proj + x
 }
 
 VaeUpsampleImpl::VaeUpsampleImpl(int64_t ch) { conv = register_module("conv", ::newbie::models::conv(ch, ch, 3)); }
 
-torch::Tensor VaeUpsampleImpl::forward(const torch::Tensor& x) {
+torch::Tensor VaeUpsampleImpl::forward(torch::Tensor x) {
   torch::Tensor up;
 #if !NEWBIE_TORCH_AT_LEAST(2, 1)
   if (x.scalar_type() == torch::kBFloat16) {
@@ -284,6 +316,7 @@ torch::Tensor VaeUpsampleImpl::forward(const torch::Tensor& x) {
   {
     up = F::interpolate(x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest));
   }
+  x.reset();
   return conv(up);
 }
 
@@ -295,10 +328,10 @@ VaeMidBlockImpl::VaeMidBlockImpl(int64_t ch, int64_t groups, double eps, bool at
   resnets->push_back(VaeResnetBlock(ch, ch, groups, eps));
 }
 
-torch::Tensor VaeMidBlockImpl::forward(torch::Tensor x) {
-  x = resnets[0]->as<VaeResnetBlockImpl>()->forward(x);
-  if (!attentions->is_empty()) x = attentions[0]->as<VaeAttentionImpl>()->forward(x);
-  return resnets[1]->as<VaeResnetBlockImpl>()->forward(x);
+torch::Tensor VaeMidBlockImpl::forward(torch::Tensor x, const VaeExec& ex) {
+  x = resnets[0]->as<VaeResnetBlockImpl>()->forward(std::move(x), ex);
+  if (!attentions->is_empty()) x = attentions[0]->as<VaeAttentionImpl>()->forward(std::move(x), ex);
+  return resnets[1]->as<VaeResnetBlockImpl>()->forward(std::move(x), ex);
 }
 
 VaeUpBlockImpl::VaeUpBlockImpl(int64_t inCh, int64_t outCh, int64_t numResnets, bool upsample, int64_t groups,
@@ -309,9 +342,9 @@ VaeUpBlockImpl::VaeUpBlockImpl(int64_t inCh, int64_t outCh, int64_t numResnets, 
   if (upsample) upsamplers->push_back(VaeUpsample(outCh));
 }
 
-torch::Tensor VaeUpBlockImpl::forward(torch::Tensor x) {
-  for (const auto& r : *resnets) x = r->as<VaeResnetBlockImpl>()->forward(x);
-  for (const auto& u : *upsamplers) x = u->as<VaeUpsampleImpl>()->forward(x);
+torch::Tensor VaeUpBlockImpl::forward(torch::Tensor x, const VaeExec& ex) {
+  for (const auto& r : *resnets) x = r->as<VaeResnetBlockImpl>()->forward(std::move(x), ex);
+  for (const auto& u : *upsamplers) x = u->as<VaeUpsampleImpl>()->forward(std::move(x));
   return x;
 }
 
@@ -343,12 +376,32 @@ torch::Device FluxVaeDecoderImpl::device() const { return conv_in->weight.device
 torch::Tensor FluxVaeDecoderImpl::forward(const torch::Tensor& zVae) {
   TORCH_CHECK(zVae.dim() == 4 && zVae.size(1) == cfg_.latentChannels, "VAE decode: expected z [B, ",
               cfg_.latentChannels, ", h, w], got ", shapeString(zVae.sizes()));
-  // z: [B, 16, h, w] -> [B, C3, h, w]
-  auto x = conv_in(zVae.to(device(), dtype()));
-  x = mid_block(x);
-  for (auto& u : ups_) x = u(x);  // -> [B, C0, 8h, 8w]
-  x = conv_out(torch::silu(conv_norm_out(x)));
-  return x.to(torch::kFloat32);  // [B, 3, 8h, 8w]
+  // z: [B, 16, h, w] -> [B, C3, h, w]. Every intermediate is moved along so it is released (or
+  // normalised in place) as soon as it is no longer needed.
+  auto z = zVae.to(device(), dtype());
+  if (exec_.channelsLast) z = z.contiguous(torch::MemoryFormat::ChannelsLast);
+  auto x = conv_in(z);
+  z.reset();
+  x = mid_block->forward(std::move(x), exec_);
+  for (auto& u : ups_) x = u->forward(std::move(x), exec_);  // -> [B, C0, 8h, 8w]
+  x = conv_out(groupNormAct(conv_norm_out, std::move(x), exec_));
+  return x.to(torch::kFloat32).contiguous();  // [B, 3, 8h, 8w], NCHW whatever the layout inside
+}
+
+void FluxVaeDecoderImpl::setChannelsLast(bool on) {
+  torch::NoGradGuard ng;
+  const auto fmt = on ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
+  for (auto& p : parameters(true))
+    if (p.dim() == 4) p.set_data(p.contiguous(fmt));  // the conv weights [Cout, Cin, k, k]
+  exec_.channelsLast = on;
+}
+
+bool FluxVaeDecoderImpl::fusedGroupNormAvailable() {
+#if NEWBIE_HAVE_CUDA_KERNELS
+  return true;
+#else
+  return false;
+#endif
 }
 
 bool FluxVaeDecoderImpl::wouldTile(int64_t h, int64_t w, const VaeTiling& t) const {
@@ -422,6 +475,16 @@ torch::Tensor FluxVaeDecoderImpl::decodeTiled(const torch::Tensor& zVae, int64_t
 // ---- loading -----------------------------------------------------------------------------
 
 namespace {
+// Device-dependent execution options, the one place both loaders share.
+void applyExecOptions(FluxVaeDecoder& vae, const VaeLoadOptions& o) {
+  const bool cuda = o.device.is_cuda();
+  vae->setFusedGroupNorm(o.fusedGroupNorm);
+  vae->setChannelsLast(o.channelsLast.value_or(cuda));
+  // cuDNN autotuning: the decoder's convolutions have fixed shapes per image size, so each shape
+  // is tuned once (the first decode of a size is slower). Process-wide; convs elsewhere benefit too.
+  if (cuda) at::globalContext().setBenchmarkCuDNN(true);
+}
+
 void checkDtype(const VaeLoadOptions& o) {
   if (o.dtype == torch::kFloat16) {
     if (!o.allowFp16)
@@ -445,6 +508,7 @@ FluxVaeDecoder loadFluxVae(const io::TensorStore& store, const FluxVaeConfig& cf
   torch::NoGradGuard ng;
   const int64_t levels = static_cast<int64_t>(cfg.blockOutChannels.size());
   std::set<std::string> used;
+  io::Uploader up(options.device);
   for (auto& kv : vae->named_parameters(true)) {
     const std::string dkey = "decoder." + kv.key();
     const std::string fkey = naming == VaeNaming::Diffusers ? dkey : diffusersToBflKey(dkey, levels);
@@ -459,15 +523,17 @@ FluxVaeDecoder loadFluxVae(const io::TensorStore& store, const FluxVaeConfig& cf
                                shapeString(kv.value().sizes()) + " for this config");
     if (!t.is_floating_point())
       throw std::runtime_error(label + ": tensor '" + fkey + "' is not floating point");
-    kv.value().copy_(t);
+    up.uploadInto(t, kv.value());
     used.insert(fkey);
   }
+  up.finish();
   std::vector<std::string> extra;
   for (const auto& n : store.names())
     if (startsWith(n, "decoder.") && !used.count(n)) extra.push_back(n);
   if (!extra.empty())
     throw std::runtime_error(label + ": " + std::to_string(extra.size()) + " unexpected decoder tensor(s), first '" +
                              extra.front() + "': the file does not match the VAE config");
+  applyExecOptions(vae, options);
   log::info("FLUX VAE loaded from {} ({} naming, channels [{}], {} on {})", label,
                naming == VaeNaming::Diffusers ? "diffusers" : "BFL",
                [&] {
@@ -507,6 +573,7 @@ FluxVaeDecoder randomFluxVae(const FluxVaeConfig& cfg, uint64_t seed, const VaeL
     }
   }
   vae->to(options.device, options.dtype);
+  applyExecOptions(vae, options);
   return vae;
 }
 

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,9 +81,23 @@ std::vector<int64_t> tileStarts(int64_t length, int64_t tile, int64_t overlap);
 
 // ---- building blocks (diffusers names) -------------------------------------------------
 
+/// How a decoder runs (same math, different kernels/memory layout). Set from VaeLoadOptions by
+/// the loaders; change with FluxVaeDecoderImpl::setChannelsLast / setFusedGroupNorm.
+struct VaeExec {
+  bool channelsLast = false;   ///< conv weights and activations in channels-last (NHWC) memory
+  bool fusedGroupNorm = true;  ///< fused GroupNorm(+SiLU) CUDA kernel for CUDA tensors, when built in
+};
+
+/// GroupNorm `gn` of x, then SiLU if `silu`. Uses the fused CUDA kernel (newbie::cuda::groupNorm)
+/// when ex.fusedGroupNorm, the build has NEWBIE_HAVE_CUDA_KERNELS, x is on CUDA and grad mode is
+/// off — in place when x is the only reference to its storage; else gn(x) and an in-place silu_.
+/// The result keeps x's memory format on the fused path.
+torch::Tensor groupNormAct(torch::nn::GroupNorm& gn, torch::Tensor x, const VaeExec& ex, bool silu = true);
+
 struct VaeResnetBlockImpl : torch::nn::Module {
   VaeResnetBlockImpl(int64_t inCh, int64_t outCh, int64_t groups, double eps);
-  torch::Tensor forward(const torch::Tensor& x);
+  /// Pass x by std::move when it is not needed afterwards: its memory is then reused/released early.
+  torch::Tensor forward(torch::Tensor x, const VaeExec& ex = {});
   torch::nn::GroupNorm norm1{nullptr}, norm2{nullptr};
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv_shortcut{nullptr};
 };
@@ -91,7 +106,7 @@ TORCH_MODULE(VaeResnetBlock);
 /// Single-head self-attention over H·W with GroupNorm and residual (diffusers Attention).
 struct VaeAttentionImpl : torch::nn::Module {
   VaeAttentionImpl(int64_t ch, int64_t groups, double eps);
-  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor forward(torch::Tensor x, const VaeExec& ex = {});
   torch::nn::GroupNorm group_norm{nullptr};
   torch::nn::Linear to_q{nullptr}, to_k{nullptr}, to_v{nullptr};
   torch::nn::ModuleList to_out{nullptr};  ///< [0] = Linear
@@ -101,21 +116,21 @@ TORCH_MODULE(VaeAttention);
 
 struct VaeUpsampleImpl : torch::nn::Module {
   explicit VaeUpsampleImpl(int64_t ch);
-  torch::Tensor forward(const torch::Tensor& x);  ///< nearest ×2, then conv 3×3
+  torch::Tensor forward(torch::Tensor x);  ///< nearest ×2, then conv 3×3 (x released before the conv)
   torch::nn::Conv2d conv{nullptr};
 };
 TORCH_MODULE(VaeUpsample);
 
 struct VaeMidBlockImpl : torch::nn::Module {
   VaeMidBlockImpl(int64_t ch, int64_t groups, double eps, bool attention);
-  torch::Tensor forward(torch::Tensor x);
+  torch::Tensor forward(torch::Tensor x, const VaeExec& ex = {});
   torch::nn::ModuleList resnets{nullptr}, attentions{nullptr};
 };
 TORCH_MODULE(VaeMidBlock);
 
 struct VaeUpBlockImpl : torch::nn::Module {
   VaeUpBlockImpl(int64_t inCh, int64_t outCh, int64_t numResnets, bool upsample, int64_t groups, double eps);
-  torch::Tensor forward(torch::Tensor x);
+  torch::Tensor forward(torch::Tensor x, const VaeExec& ex = {});
   torch::nn::ModuleList resnets{nullptr}, upsamplers{nullptr};  ///< upsamplers empty on the last level
 };
 TORCH_MODULE(VaeUpBlock);
@@ -144,6 +159,16 @@ class FluxVaeDecoderImpl : public torch::nn::Module {
   c10::ScalarType dtype() const;
   torch::Device device() const;
 
+  /// Channels-last (NHWC) memory for the conv weights (converted here) and the activations.
+  /// Same results up to float rounding order. Not thread-safe against a running decode.
+  void setChannelsLast(bool on);
+  bool channelsLast() const { return exec_.channelsLast; }
+  /// Use the fused GroupNorm(+SiLU) CUDA kernel when available (see groupNormAct()).
+  void setFusedGroupNorm(bool on) { exec_.fusedGroupNorm = on; }
+  bool fusedGroupNorm() const { return exec_.fusedGroupNorm; }
+  /// Whether this build has the fused kernel (NEWBIE_HAVE_CUDA_KERNELS).
+  static bool fusedGroupNormAvailable();
+
   torch::nn::Conv2d conv_in{nullptr};
   VaeMidBlock mid_block{nullptr};
   torch::nn::ModuleList up_blocks{nullptr};  ///< VaeUpBlock
@@ -153,6 +178,7 @@ class FluxVaeDecoderImpl : public torch::nn::Module {
  private:
   FluxVaeConfig cfg_;
   std::vector<VaeUpBlock> ups_;
+  VaeExec exec_;
 };
 TORCH_MODULE(FluxVaeDecoder);
 
@@ -161,9 +187,15 @@ struct VaeLoadOptions {
   c10::ScalarType dtype = torch::kFloat32;  ///< kFloat32 or kBFloat16
   bool allowFp16 = false;                   ///< float16 overflows; refused unless set
   int64_t normGroups = 32;                  ///< used only when no config.json is given
+  /// Channels-last (NHWC) convs and activations; unset: on for CUDA, off on the CPU.
+  std::optional<bool> channelsLast;
+  /// Fused GroupNorm(+SiLU) CUDA kernel for CUDA decodes when built with NEWBIE_HAVE_CUDA_KERNELS.
+  bool fusedGroupNorm = true;
 };
 
-/// Loads a decoder from a safetensors file (either naming). `configJson` may be empty: the
+/// Loads a decoder from a safetensors file (either naming). On a CUDA device this also turns on
+/// cuDNN autotuning (at::globalContext().setBenchmarkCuDNN(true), process-wide): the decoder's
+/// convolutions have fixed shapes per image size, so each is tuned once. `configJson` may be empty: the
 /// config is then detected from the shapes. Every tensor is checked (presence, shape);
 /// errors name the file, the tensor, and the expected/actual shapes.
 FluxVaeDecoder loadFluxVae(const std::filesystem::path& weights, const std::filesystem::path& configJson,
@@ -173,6 +205,7 @@ FluxVaeDecoder loadFluxVae(const io::TensorStore& store, const FluxVaeConfig& cf
 
 /// A decoder with deterministic random weights (seeded CPU generator), e.g. the full
 /// FLUX.1-dev config for benchmarks and the demo model.
+/// Device options as in loadFluxVae (channels-last, fused norm, cuDNN autotuning on CUDA).
 FluxVaeDecoder randomFluxVae(const FluxVaeConfig& cfg, uint64_t seed, const VaeLoadOptions& options = {});
 /// The decoder's weights under diffusers names (`decoder.…`), CPU float32, for saving.
 std::map<std::string, torch::Tensor> fluxVaeStateDict(FluxVaeDecoder& vae);
