@@ -91,12 +91,16 @@ Components build(const BenchOptions& o, const torch::Device& dev, torch::ScalarT
   models::VaeLoadOptions vo;
   vo.device = dev;
   vo.dtype = vdt;
+  // --encoder-placement cpu: the text encoders on the CPU in float32 (DiT + VAE stay on dev).
+  const bool encCpu = o.encoderPlacement == EncoderPlacement::CPU;
+  const torch::Device edev = encCpu ? torch::Device(torch::kCPU) : dev;
+  const torch::ScalarType edt = encCpu ? torch::kFloat32 : dt;
   if (!o.model.empty()) {
     auto loc = io::locateModel(o.model);
     const json g = pipeline_support::readJsonIfExists(loc.gemma.configFile);
-    c.gemma = models::loadGemma3Encoder(loc.gemma.store, g.is_null() ? nullptr : &g, dev, dt);
+    c.gemma = models::loadGemma3Encoder(loc.gemma.store, g.is_null() ? nullptr : &g, edev, edt);
     const json j = pipeline_support::readJsonIfExists(loc.jina.configFile);
-    c.jina = models::loadJinaTextTower(loc.jina.store, j.is_null() ? nullptr : &j, dev, dt);
+    c.jina = models::loadJinaTextTower(loc.jina.store, j.is_null() ? nullptr : &j, edev, edt);
     const json t = pipeline_support::readJsonIfExists(loc.transformer.configFile);
     c.dit = models::loadNextDiT(loc.transformer.store, t.is_null() ? nullptr : &t, dev, dt);
     const auto vc = loc.vae.configFile.empty() ? models::FluxVaeConfig::detect(loc.vae.store)
@@ -118,8 +122,8 @@ Components build(const BenchOptions& o, const torch::Device& dev, torch::ScalarT
   } else if (o.randomWeights != "full") {
     throw InvalidParamsError("--random-weights must be 'full' or 'tiny', not '" + o.randomWeights + "'");
   }
-  c.gemma = models::gemma3RandomEncoder(gc, dev, dt, 1);
-  c.jina = models::jinaRandomTextTower(jc, dev, dt, 2);
+  c.gemma = models::gemma3RandomEncoder(gc, edev, edt, 1);
+  c.jina = models::jinaRandomTextTower(jc, edev, edt, 2);
   c.dit = models::NextDiT(dc);
   c.dit->initRandom(3, dev, dt);
   c.vae = models::randomFluxVae(vc, 4, vo);
@@ -163,6 +167,9 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
                   {"caption_tokens", o.captionTokens}, {"precision", precisionName(o.precision)},
                   {"device", dev.str()}, {"weights", o.model.empty() ? "random-" + o.randomWeights : "model"},
                   {"warmup", o.warmup}, {"repeats", o.repeats}, {"cond_uncond", o.split ? "split" : "padded-batch"}};
+  const bool encCpu = o.encoderPlacement == EncoderPlacement::CPU;
+  const torch::Device edev = encCpu ? torch::Device(torch::kCPU) : dev;  // the text encoders' device
+  r["options"]["encoder_placement"] = encCpu ? "cpu" : "device";
 #if NEWBIE_WITH_CUDA
   if (dev.is_cuda()) {
     // Exactness over speed unless asked: TF32 stays off (goldens) — bf16 runs are unaffected.
@@ -185,20 +192,21 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
   const int64_t Lc = o.captionTokens, Lu = 1;  // empty negative: Gemma sees [BOS] only
   auto gen = at::detail::createCPUGenerator(7);
   auto ids = [&](int64_t L, int64_t vocab) {
-    return at::randint(4, vocab, {1, L}, gen, torch::TensorOptions().dtype(torch::kInt64)).to(dev);
+    return at::randint(4, vocab, {1, L}, gen, torch::TensorOptions().dtype(torch::kInt64)).to(edev);
   };
 
   // Text encoding: Gemma over the caption + Jina over a prompt of the same length.
   const auto gIds = ids(Lc, c.gemma->config().vocabSize);
   const auto jIds = ids(std::min<int64_t>(Lc, 2048), c.jina->config().vocabSize);
   torch::Tensor capC, pooled;
-  const double encMs = timeIt(dev, std::max(1, o.warmup / 2), std::max(3, o.repeats / 2), [&] {
-    capC = c.gemma->forward(gIds).to(dt);
-    pooled = c.jina->forward(jIds).to(dt);
+  const int encWarmup = encCpu ? 1 : std::max(1, o.warmup / 2), encRepeats = encCpu ? 2 : std::max(3, o.repeats / 2);
+  const double encMs = timeIt(edev, encWarmup, encRepeats, [&] {
+    capC = c.gemma->forward(gIds).to(dev, dt);
+    pooled = c.jina->forward(jIds).to(dev, dt);
   });
   r["text_encode_ms"] = encMs;
   say(log::format("text encoding ({} tokens): {:.2f} ms", Lc, encMs));
-  torch::Tensor capU = c.gemma->forward(ids(Lu, c.gemma->config().vocabSize)).to(dt);
+  torch::Tensor capU = c.gemma->forward(ids(Lu, c.gemma->config().vocabSize)).to(dev, dt);
   torch::Tensor pooledU = pooled.clone();
 
   // DiT: one forward and one CFG step (cond at Lc + uncond at its own length).
@@ -275,13 +283,23 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
   r["vae_decode_ms"] = vaeMs;
   r["peak_vram_vae_gb"] = memory(dev).peakGB;
   say(log::format("VAE decode {}x{}: {:.2f} ms", o.width, o.height, vaeMs));
+  {  // the same decode on the plain path (NCHW, LibTorch GroupNorm + SiLU), measured beside it
+    const bool cl = c.vae->channelsLast(), fused = c.vae->fusedGroupNorm();
+    c.vae->setChannelsLast(false);
+    c.vae->setFusedGroupNorm(false);
+    const double plainMs = timeIt(dev, 1, std::max(3, o.repeats / 2), [&] { c.vae->decodeModelLatent(lat); });
+    c.vae->setChannelsLast(cl);
+    c.vae->setFusedGroupNorm(fused);
+    r["vae_decode_plain_ms"] = plainMs;
+    say(log::format("VAE decode {}x{}, plain path (NCHW, LibTorch GroupNorm): {:.2f} ms", o.width, o.height, plainMs));
+  }
 
   if (o.endToEnd) {
     const auto sig = sampling::diffusersSigmas(o.steps, 6.0);
     resetPeak(dev);
     const double e2e = timeIt(dev, 1, 3, [&] {
-      auto cc = c.gemma->forward(gIds).to(dt);
-      auto pp = c.jina->forward(jIds).to(dt);
+      auto cc = c.gemma->forward(gIds).to(dev, dt);
+      auto pp = c.jina->forward(jIds).to(dev, dt);
       auto xx = sampling::makeNoise(3, {1, 16, h, w}, dev);
       for (int i = 0; i < o.steps; ++i) {
         auto tt = torch::full({1}, 1.0 - sig[i], torch::TensorOptions().dtype(torch::kFloat32).device(dev));

@@ -26,6 +26,9 @@ struct BenchOptions {
   int repeats = 10;
   bool endToEnd = true;
   bool split = true;  ///< cond and uncond as separate exact-length passes (else padded batch)
+  /// Device: everything on `device`. CPU: Gemma and Jina built on the CPU in float32 (the 12 GB
+  /// placement), DiT + VAE on `device`; text encoding is then timed with fewer repeats.
+  EncoderPlacement encoderPlacement = EncoderPlacement::Device;
 };
 
 /// Runs the benchmark; returns every number as JSON (see docs/PERFORMANCE.md for the keys).
