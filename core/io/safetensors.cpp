@@ -255,17 +255,17 @@ DType fromTorch(c10::ScalarType st, const std::string& name) {
 
 void saveSafetensors(const fs::path& path, const std::map<std::string, torch::Tensor>& tensors,
                      const std::map<std::string, std::string>& metadata) {
+  // The header needs only shapes and dtypes; the data is then streamed one tensor at a time
+  // (each copied to a contiguous CPU tensor just before it is written), so saving device
+  // tensors never holds more than one of them in host memory.
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
   if (!metadata.empty()) header["__metadata__"] = metadata;
-  std::vector<torch::Tensor> cpu;
   uint64_t offset = 0;
   for (const auto& [name, t] : tensors) {
-    auto c = t.detach().to(torch::kCPU).contiguous();
-    const DType d = fromTorch(c.scalar_type(), name);
-    const uint64_t nbytes = static_cast<uint64_t>(c.numel()) * dtypeSize(d);
-    header[name] = {{"dtype", dtypeName(d)}, {"shape", c.sizes().vec()}, {"data_offsets", {offset, offset + nbytes}}};
+    const DType d = fromTorch(t.scalar_type(), name);
+    const uint64_t nbytes = static_cast<uint64_t>(t.numel()) * dtypeSize(d);
+    header[name] = {{"dtype", dtypeName(d)}, {"shape", t.sizes().vec()}, {"data_offsets", {offset, offset + nbytes}}};
     offset += nbytes;
-    cpu.push_back(c);
   }
   std::string h = header.dump();
   while ((h.size() % 8) != 0) h.push_back(' ');
@@ -278,8 +278,10 @@ void saveSafetensors(const fs::path& path, const std::map<std::string, torch::Te
     for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(n >> (8 * i));
     out.write(reinterpret_cast<const char*>(len), 8);
     out.write(h.data(), static_cast<std::streamsize>(h.size()));
-    for (const auto& c : cpu)
+    for (const auto& [name, t] : tensors) {
+      const auto c = t.detach().to(torch::kCPU).contiguous();
       out.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.numel() * c.element_size()));
+    }
     if (!out) throw SafetensorsError(tmp.string() + ": write failed (disk full?)");
   }
   fs::rename(tmp, path);

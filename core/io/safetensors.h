@@ -95,7 +95,9 @@ class TensorStore {
 };
 
 /// Writes tensors to a safetensors file (used by the CLI, the demo model and tests).
-/// Tensors are made contiguous CPU copies; names are written in sorted order.
+/// Tensors may live on any device; each is copied to a contiguous CPU tensor just before it
+/// is written (one at a time, so host memory never holds all of them). Names are written in
+/// sorted order. The file appears atomically (written as `<path>.tmp`, then renamed).
 void saveSafetensors(const std::filesystem::path& path, const std::map<std::string, torch::Tensor>& tensors,
                      const std::map<std::string, std::string>& metadata = {});
 

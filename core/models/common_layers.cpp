@@ -41,12 +41,17 @@ torch::Tensor checkedTensor(const io::TensorStore& store, const std::string& key
 
 WeightFn storeWeightFn(const io::TensorStore& store, std::string prefix, torch::Device device,
                        torch::ScalarType dtype, std::string what) {
+  return storeWeightFn(store, std::move(prefix), std::make_shared<io::Uploader>(device), dtype, std::move(what));
+}
+
+WeightFn storeWeightFn(const io::TensorStore& store, std::string prefix, std::shared_ptr<io::Uploader> uploader,
+                       torch::ScalarType dtype, std::string what) {
   // The store is captured by pointer: the caller keeps it alive during construction only.
   const io::TensorStore* s = &store;
-  return [s, prefix = std::move(prefix), device, dtype, what = std::move(what)](
+  return [s, prefix = std::move(prefix), up = std::move(uploader), dtype, what = std::move(what)](
              const std::string& name, const std::vector<int64_t>& shape) {
     torch::Tensor t = checkedTensor(*s, prefix + name, shape, what);
-    return t.to(device, dtype);
+    return up->upload(t, dtype);
   };
 }
 

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -19,6 +20,7 @@
 #include <torch/torch.h>
 
 #include "io/safetensors.h"
+#include "io/upload.h"
 
 namespace newbie::models {
 
@@ -37,10 +39,14 @@ using WeightFn = std::function<torch::Tensor(const std::string& name, const std:
 /// "[a, b, c]" for messages.
 std::string shapeString(c10::IntArrayRef shape);
 
-/// WeightFn reading `prefix + name` from `store`, checking presence and shape and converting
-/// with `.to(device, dtype)` (CPU + same dtype stays a zero-copy view of the mapping).
+/// WeightFn reading `prefix + name` from `store`, checking presence and shape and moving it
+/// to `device` / `dtype` through one io::Uploader shared by the WeightFn's copies (CPU + same
+/// dtype stays a zero-copy view of the mapping; CUDA goes through pinned staging).
 /// `what` ("Gemma3", "Jina") starts every error message.
 WeightFn storeWeightFn(const io::TensorStore& store, std::string prefix, torch::Device device,
+                       torch::ScalarType dtype, std::string what);
+/// Same, with the caller's uploader (target device = uploader->device()).
+WeightFn storeWeightFn(const io::TensorStore& store, std::string prefix, std::shared_ptr<io::Uploader> uploader,
                        torch::ScalarType dtype, std::string what);
 
 /// Throws ModelLoadError when `store` has no `key` or its shape differs from `expected`.

@@ -508,6 +508,7 @@ FluxVaeDecoder loadFluxVae(const io::TensorStore& store, const FluxVaeConfig& cf
   torch::NoGradGuard ng;
   const int64_t levels = static_cast<int64_t>(cfg.blockOutChannels.size());
   std::set<std::string> used;
+  io::Uploader up(options.device);
   for (auto& kv : vae->named_parameters(true)) {
     const std::string dkey = "decoder." + kv.key();
     const std::string fkey = naming == VaeNaming::Diffusers ? dkey : diffusersToBflKey(dkey, levels);
@@ -522,9 +523,10 @@ FluxVaeDecoder loadFluxVae(const io::TensorStore& store, const FluxVaeConfig& cf
                                shapeString(kv.value().sizes()) + " for this config");
     if (!t.is_floating_point())
       throw std::runtime_error(label + ": tensor '" + fkey + "' is not floating point");
-    kv.value().copy_(t);
+    up.uploadInto(t, kv.value());
     used.insert(fkey);
   }
+  up.finish();
   std::vector<std::string> extra;
   for (const auto& n : store.names())
     if (startsWith(n, "decoder.") && !used.count(n)) extra.push_back(n);

@@ -264,14 +264,15 @@ namespace {
 WeightFn jinaStoreFn(const io::TensorStore& store, const std::string& prefix, const JinaXlmrConfig& cfg,
                      torch::Device device, torch::ScalarType dtype) {
   const io::TensorStore* s = &store;
-  WeightFn plain = storeWeightFn(store, prefix, device, dtype, "Jina");
-  return [s, prefix, cfg, device, dtype, plain](const std::string& name, const std::vector<int64_t>& shape) {
+  auto up = std::make_shared<io::Uploader>(device);
+  WeightFn plain = storeWeightFn(store, prefix, up, dtype, "Jina");
+  return [s, prefix, cfg, up, dtype, plain](const std::string& name, const std::vector<int64_t>& shape) {
     const std::string key = prefix + name;
     if (s->contains(key) || !endsWith(name, ".weight")) return plain(name, shape);
     const std::string base = key.substr(0, key.size() - 7);
     const std::string origKey = base + kLoraOriginal;
     if (!s->contains(origKey)) return plain(name, shape);  // throws "missing"
-    torch::Tensor w = checkedTensor(*s, origKey, shape, "Jina").to(device, torch::kFloat32);
+    torch::Tensor w = up->upload(checkedTensor(*s, origKey, shape, "Jina"), torch::kFloat32);
     const std::string aKey = base + ".parametrizations.weight.0.lora_A";
     const std::string bKey = base + ".parametrizations.weight.0.lora_B";
     for (const auto& k : {aKey, bKey})
@@ -287,8 +288,8 @@ WeightFn jinaStoreFn(const io::TensorStore& store, const std::string& prefix, co
                              ", ., .] for adapter index " + std::to_string(cfg.loraTask));
       return t[cfg.loraTask];
     };
-    a = pick(a, aKey).to(device, torch::kFloat32);
-    b = pick(b, bKey).to(device, torch::kFloat32);
+    a = up->upload(pick(a, aKey), torch::kFloat32);
+    b = up->upload(pick(b, bKey), torch::kFloat32);
     const bool isEmbedding = name.find("embeddings.") != std::string::npos;
     // Linear: A [r, in], B [out, r], delta = B @ A.  Embedding: A [num, r], B [r, dim], delta = A @ B.
     const int64_t rank = isEmbedding ? a.size(1) : a.size(0);

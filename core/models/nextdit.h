@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -179,5 +180,10 @@ TORCH_MODULE(NextDiT);
 /// Opens the config (if given, else detects it from the weights), builds the model and loads the weights.
 NextDiT loadNextDiT(const io::TensorStore& store, const nlohmann::json* config, torch::Device device,
                     torch::ScalarType dtype);
+
+/// The inverse of loadWeights: the checkpoint tensors of `m` in the original naming (no prefix),
+/// fused parameters split back into their stored pieces. Views of the parameters (same device
+/// and dtype, nothing copied); for io::saveSafetensors. Call before any weight quantization.
+std::map<std::string, torch::Tensor> nextDiTCheckpointTensors(const NextDiTImpl& m);
 
 }  // namespace newbie::models

@@ -9,6 +9,7 @@
 
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
+#include "io/upload.h"
 #include "log/log.h"
 #include "models/common_layers.h"
 
@@ -339,6 +340,7 @@ void NextDiTImpl::loadWeights(const io::TensorStore& store, torch::Device device
                                fileOf(store, k) + " has '" + k + "'");
   }
   std::set<std::string> used;
+  io::Uploader up(device);
   for (auto& kv : named_parameters(/*recurse=*/true)) {
     torch::Tensor param = kv.value();
     const auto pieces = sourcesOf(kv.key(), param.sizes(), cfg_, L);
@@ -360,9 +362,19 @@ void NextDiTImpl::loadWeights(const io::TensorStore& store, torch::Device device
       parts.push_back(t);
       used.insert(p.name);
     }
-    auto t = parts.size() == 1 ? parts[0] : torch::cat(parts, 0);
-    param.set_data(t.to(device, dtype));
+    if (parts.size() == 1) {
+      param.set_data(up.upload(parts[0], dtype));
+    } else {  // fused from several stored tensors: each piece goes straight into its rows
+      auto whole = torch::empty(param.sizes(), torch::TensorOptions().device(device).dtype(dtype));
+      int64_t row = 0;
+      for (const auto& part : parts) {
+        up.uploadInto(part, whole.narrow(0, row, part.size(0)));
+        row += part.size(0);
+      }
+      param.set_data(whole);
+    }
   }
+  up.finish();
   int extras = 0;
   for (const auto& n : store.names()) {
     if (!startsWith(n, L.prefix) || used.count(n) || n == L.prefix + "norm_final.weight") continue;
@@ -402,6 +414,25 @@ void NextDiTImpl::initRandom(uint64_t seed, torch::Device device, torch::ScalarT
   device_ = device;
   dtype_ = dtype;
   finishWeights();
+}
+
+std::map<std::string, torch::Tensor> nextDiTCheckpointTensors(const NextDiTImpl& m) {
+  const NextDiTLayout original{NextDiTNaming::Original, ""};
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& kv : m.named_parameters(/*recurse=*/true)) {
+    const torch::Tensor p = kv.value().detach();
+    const auto pieces = sourcesOf(kv.key(), p.sizes(), m.config(), original);
+    if (pieces.size() == 1) {
+      out[pieces[0].name] = p;
+      continue;
+    }
+    int64_t row = 0;
+    for (const auto& piece : pieces) {
+      out[piece.name] = p.narrow(0, row, piece.shape.at(0));
+      row += piece.shape.at(0);
+    }
+  }
+  return out;
 }
 
 NextDiT loadNextDiT(const io::TensorStore& store, const nlohmann::json* config, torch::Device device,

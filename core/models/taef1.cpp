@@ -3,6 +3,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "io/upload.h"
 #include "log/log.h"
 
 namespace fs = std::filesystem;
@@ -96,6 +97,7 @@ Taef1Decoder loadTaef1(const fs::path& path, torch::Device device, c10::ScalarTy
   m->to(device, dtype);
   m->eval();
   torch::NoGradGuard ng;
+  io::Uploader up(device);
   for (auto& kv : m->named_parameters(true)) {
     const auto key = prefix + kv.key();
     if (!store.contains(key))
@@ -105,8 +107,9 @@ Taef1Decoder loadTaef1(const fs::path& path, torch::Device device, c10::ScalarTy
     if (t.sizes() != kv.value().sizes())
       throw std::runtime_error(path.string() + ": tensor '" + key + "' has shape " + shapeStr(t.sizes()) +
                                ", expected " + shapeStr(kv.value().sizes()));
-    kv.value().copy_(t);
+    up.uploadInto(t, kv.value());
   }
+  up.finish();
   log::info("TAEF1 decoder loaded from {}", path.string());
   return m;
 }
