@@ -656,6 +656,10 @@ File ▸ Open model…</translation>
         <translation>CPU runs use fp32 (bf16 matmul is slow on CPU in LibTorch 1.13)</translation>
     </message>
     <message>
+        <source>fp8 (e4m3, CUDA, faster, approximate)</source>
+        <translation>fp8 (e4m3, CUDA, faster, approximate)</translation>
+    </message>
+    <message>
         <source>Width and height must be multiples of 16 (they are rounded down).</source>
         <translation>Width and height must be multiples of 16 (they are rounded down).</translation>
     </message>

@@ -655,6 +655,10 @@ File ▸ Open model…</source>
         <translation>CPU 运行使用 fp32（LibTorch 1.13 在 CPU 上的 bf16 矩阵乘法很慢）</translation>
     </message>
     <message>
+        <source>fp8 (e4m3, CUDA, faster, approximate)</source>
+        <translation>fp8（e4m3，仅 CUDA，更快，近似）</translation>
+    </message>
+    <message>
         <source>Width and height must be multiples of 16 (they are rounded down).</source>
         <translation>宽和高必须是 16 的倍数（将向下取整）。</translation>
     </message>

@@ -6,8 +6,10 @@
 // Error bounds: e4m3 keeps 3 mantissa bits, so one rounding has a relative error <= 2^-4 and an RMS
 // relative error of ~2.6% on Gaussian data; with both GEMM operands rounded, a linear layer's output has
 // a relative L2 error of ~3.65% (pure-Python e4m3 emulation, 48x512x96, Gaussian x, uniform w), so the
-// linear tests allow 4.5%. The tiny Next-DiT compounds that over 6 blocks of 4 linears each, through RMS
-// norms that keep the relative error from growing much; the bound there is 15% (measured values printed).
+// linear tests allow 4.5%. The tiny Next-DiT (6 blocks of 4 linears, RMS norms between them) showed a
+// relative L2 error of 2.3% with only its weights rounded to e4m3 (LibTorch 1.13 float emulation, fp32);
+// rounding the activations as well adds about as much again (~3.3% in quadrature), so its bound is 8%.
+// The final latent of the golden pipeline model after 4 steps (same noise) is bounded by 10%.
 #include <cmath>
 #include <iostream>
 
@@ -249,7 +251,7 @@ TEST(Fp8NextDiT, QuantiseFreesTheBlockWeightsKeepsTheCountAndReloadUndoesIt) {
   const double err = relL2(y, ref);
   std::cout << "  [tiny Next-DiT, fp8 emulated vs fp32] rel L2 " << err << "\n";
   EXPECT_TRUE(torch::isfinite(y).all().item<bool>());
-  EXPECT_LT(err, 0.15);
+  EXPECT_LT(err, 0.08);
   EXPECT_GT(err, 1e-3);
   // Initialising (or loading) again brings the plain linears back.
   m->initRandom(2, torch::kCPU, torch::kFloat32);
@@ -335,7 +337,7 @@ TEST(Fp8Cuda, TinyNextDiTForwardAgainstBf16) {
   const double err = relL2(y, ref);
   std::cout << "  [tiny Next-DiT, fp8 vs bf16 on CUDA] rel L2 " << err << "\n";
   EXPECT_TRUE(torch::isfinite(y).all().item<bool>());
-  EXPECT_LT(err, 0.15);
+  EXPECT_LT(err, 0.08);
 #endif
 }
 
@@ -365,6 +367,6 @@ TEST(Fp8Cuda, PipelineLoadsAndGeneratesInFp8) {
   const double err = relL2(la, lb2);
   std::cout << "  [golden pipeline model, final latent fp8 vs bf16] rel L2 " << err << "\n";
   EXPECT_TRUE(torch::isfinite(la).all().item<bool>());
-  EXPECT_LT(err, 0.25);
+  EXPECT_LT(err, 0.10);
   EXPECT_TRUE(contains(a.metadataJson, "fp8")) << a.metadataJson.substr(0, 200);
 }
