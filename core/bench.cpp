@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 
 #include <torch/torch.h>
 
 #include "io/model_locator.h"
+#include "io/upload.h"
 #include "log/log.h"
+#include "model_save.h"
 #include "models/flux_vae.h"
 #include "models/gemma3.h"
 #include "models/jina_xlmr.h"
@@ -86,7 +89,9 @@ void resetPeak(const torch::Device& dev) {
 #endif
 }
 
-Components build(const BenchOptions& o, const torch::Device& dev, torch::ScalarType dt, torch::ScalarType vdt) {
+/// Builds or loads the components; `seconds[name]` = wall time of each (device synchronised).
+Components build(const BenchOptions& o, const torch::Device& dev, torch::ScalarType dt, torch::ScalarType vdt,
+                 json& seconds) {
   Components c;
   models::VaeLoadOptions vo;
   vo.device = dev;
@@ -95,17 +100,31 @@ Components build(const BenchOptions& o, const torch::Device& dev, torch::ScalarT
   const bool encCpu = o.encoderPlacement == EncoderPlacement::CPU;
   const torch::Device edev = encCpu ? torch::Device(torch::kCPU) : dev;
   const torch::ScalarType edt = encCpu ? torch::kFloat32 : dt;
+  auto timed = [&](const char* name, const std::function<void()>& fn) {
+    const auto t0 = std::chrono::steady_clock::now();
+    fn();
+    pipeline_support::synchronize(dev);
+    seconds[name] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
   if (!o.model.empty()) {
     auto loc = io::locateModel(o.model);
-    const json g = pipeline_support::readJsonIfExists(loc.gemma.configFile);
-    c.gemma = models::loadGemma3Encoder(loc.gemma.store, g.is_null() ? nullptr : &g, edev, edt);
-    const json j = pipeline_support::readJsonIfExists(loc.jina.configFile);
-    c.jina = models::loadJinaTextTower(loc.jina.store, j.is_null() ? nullptr : &j, edev, edt);
-    const json t = pipeline_support::readJsonIfExists(loc.transformer.configFile);
-    c.dit = models::loadNextDiT(loc.transformer.store, t.is_null() ? nullptr : &t, dev, dt);
-    const auto vc = loc.vae.configFile.empty() ? models::FluxVaeConfig::detect(loc.vae.store)
-                                               : models::FluxVaeConfig::fromJsonFile(loc.vae.configFile);
-    c.vae = models::loadFluxVae(loc.vae.store, vc, vo, "vae");
+    timed("gemma", [&] {
+      const json g = pipeline_support::readJsonIfExists(loc.gemma.configFile);
+      c.gemma = models::loadGemma3Encoder(loc.gemma.store, g.is_null() ? nullptr : &g, edev, edt);
+    });
+    timed("jina", [&] {
+      const json j = pipeline_support::readJsonIfExists(loc.jina.configFile);
+      c.jina = models::loadJinaTextTower(loc.jina.store, j.is_null() ? nullptr : &j, edev, edt);
+    });
+    timed("dit", [&] {
+      const json t = pipeline_support::readJsonIfExists(loc.transformer.configFile);
+      c.dit = models::loadNextDiT(loc.transformer.store, t.is_null() ? nullptr : &t, dev, dt);
+    });
+    timed("vae", [&] {
+      const auto vc = loc.vae.configFile.empty() ? models::FluxVaeConfig::detect(loc.vae.store)
+                                                 : models::FluxVaeConfig::fromJsonFile(loc.vae.configFile);
+      c.vae = models::loadFluxVae(loc.vae.store, vc, vo, "vae");
+    });
     return c;
   }
   models::Gemma3Config gc = models::Gemma3Config::gemma3_4b();
@@ -122,11 +141,13 @@ Components build(const BenchOptions& o, const torch::Device& dev, torch::ScalarT
   } else if (o.randomWeights != "full") {
     throw InvalidParamsError("--random-weights must be 'full' or 'tiny', not '" + o.randomWeights + "'");
   }
-  c.gemma = models::gemma3RandomEncoder(gc, edev, edt, 1);
-  c.jina = models::jinaRandomTextTower(jc, edev, edt, 2);
-  c.dit = models::NextDiT(dc);
-  c.dit->initRandom(3, dev, dt);
-  c.vae = models::randomFluxVae(vc, 4, vo);
+  timed("gemma", [&] { c.gemma = models::gemma3RandomEncoder(gc, edev, edt, 1); });
+  timed("jina", [&] { c.jina = models::jinaRandomTextTower(jc, edev, edt, 2); });
+  timed("dit", [&] {
+    c.dit = models::NextDiT(dc);
+    c.dit->initRandom(3, dev, dt);
+  });
+  timed("vae", [&] { c.vae = models::randomFluxVae(vc, 4, vo); });
   return c;
 }
 
@@ -180,12 +201,29 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
   if (dev.is_cuda()) torch::zeros({1}, torch::TensorOptions().device(dev));
   resetPeak(dev);
   const auto tLoad = std::chrono::steady_clock::now();
-  Components c = build(o, dev, dt, vdt);
+  const io::UploadStats up0 = io::uploadTotals();
+  json componentSeconds = json::object();
+  Components c = build(o, dev, dt, vdt, componentSeconds);
   pipeline_support::synchronize(dev);
-  r["load_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - tLoad).count();
+  const double loadS = std::chrono::duration<double>(std::chrono::steady_clock::now() - tLoad).count();
+  const uint64_t loadBytes = io::uploadTotals().bytes - up0.bytes;
+  r["load_s"] = loadS;
+  r["load_components_s"] = componentSeconds;
+  r["load_bytes"] = loadBytes;
+  r["load_gb_per_s"] = loadS > 0 ? static_cast<double>(loadBytes) / loadS / 1e9 : 0.0;
   r["vram_after_load_gb"] = memory(dev).allocatedGB;
-  say(log::format("built/loaded components in {:.1f} s, {:.2f} GB resident", r["load_s"].get<double>(),
-                  r["vram_after_load_gb"].get<double>()));
+  say(log::format("built/loaded components in {:.1f} s ({:.2f} GB of tensors read, {:.2f} GB/s), {:.2f} GB resident",
+                  loadS, loadBytes / 1e9, r["load_gb_per_s"].get<double>(), r["vram_after_load_gb"].get<double>()));
+  if (!o.saveModel.empty()) {
+    const SavedModelInfo saved = saveOfficialModel(o.saveModel, *c.gemma, *c.jina, *c.dit, *c.vae);
+    r["save_model_dir"] = o.saveModel.string();
+    r["save_tensor_bytes"] = saved.tensorBytes;
+    r["save_files"] = saved.files;
+    r["save_s"] = saved.seconds;
+    say(log::format("saved the components to {} ({:.2f} GB in {} files, {:.1f} s)", o.saveModel.string(),
+                    saved.tensorBytes / 1e9, saved.files, saved.seconds));
+    return r;
+  }
 
   const auto& dc = c.dit->config();
   const int64_t h = o.height / 8, w = o.width / 8, N = (h / 2) * (w / 2);

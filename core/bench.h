@@ -29,9 +29,16 @@ struct BenchOptions {
   /// Device: everything on `device`. CPU: Gemma and Jina built on the CPU in float32 (the 12 GB
   /// placement), DiT + VAE on `device`; text encoding is then timed with fewer repeats.
   EncoderPlacement encoderPlacement = EncoderPlacement::Device;
+  /// Non-empty: write the built components there in the official HF layout (model_save.h) and
+  /// return right after (JSON: save_model_dir, save_tensor_bytes, save_files, save_s); a later
+  /// `--model DIR` run then measures loading them from disk.
+  std::filesystem::path saveModel;
 };
 
 /// Runs the benchmark; returns every number as JSON (see docs/PERFORMANCE.md for the keys).
+/// Loading: load_s (all components), load_components_s {gemma, jina, dit, vae}, load_bytes
+/// (tensor bytes read through io::Uploader; 0 for random weights) and load_gb_per_s
+/// (load_bytes / load_s).
 /// Precision::FP8 (CUDA, compute capability >= 8.9; refused elsewhere before anything is built): the
 /// DiT is built in bf16, its bf16 output (and, with endToEnd, the end-to-end image) is kept, then the block
 /// linears are quantised (fp8_quantize_s, vram_after_fp8_quantize_gb) and every timing is of the fp8 DiT;
