@@ -3,11 +3,16 @@
 // Skips without a CUDA device; compiled to a single skipped test without NEWBIE_HAVE_CUDA_KERNELS.
 //
 // References: (1) float64 at::group_norm (+ silu) of the EXACT input values — the kernel computes
-// in float32 with one rounding, so it must be within 1 output ulp (bf16/fp16) or 1e-5 abs (fp32,
+// in float32 with one rounding, so it must be within 1 output ulp + 1e-5 abs (bf16/fp16) or 1e-5 abs (fp32,
 // unit-scale outputs |y| <~ 6; float32 rounding + float32 mean of 50-centred data ~2e-6);
-// (2) the native at::group_norm (+ at::silu) in the same dtype: within 3 ulp (bf16/fp16: the
-// native path rounds twice, after the norm and after silu) or 2e-5 abs (fp32: its a·x+b form
-// loses ~|mean|·2^-24 per term on mean-50 data). Every case prints its measured maxima.
+// (2) the native at::group_norm (+ at::silu) in the same dtype: within 3 ulp + 1e-3 abs for
+// bf16/fp16 (the native path rounds twice: its first rounding, 0.5 ulp of the norm output g, is
+// carried by silu'(g) into outputs far smaller than g in the tails, e.g. g = -6 -> silu = -0.015,
+// ~4 output ulps) and 2e-5 abs for fp32 on zero-mean data.
+// On mean-50 data the native op is itself off by up to ~1e-4: its per-thread float32 Welford
+// mean drifts by ~ulp(50)·sqrt(elements per thread), and its a·x+b form loses ~|mean|·2^-24 —
+// exactly what the split reduction here avoids — so that comparison allows 1e-3 abs there (the
+// float64 check stays at 1e-5). Every case prints its measured maxima.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -103,11 +108,12 @@ void check(const Case& c, at::ScalarType dt, bool channelsLast, bool silu, doubl
 
   const auto r = ref64(in.x, c.G, in.w, in.b, eps, silu);
   const bool f32 = dt == at::kFloat;
-  const Err e1 = compare(y, r, 1.0, f32 ? 1e-5 : 1e-5);
+  const Err e1 = compare(y, r, 1.0, 1e-5);
   auto nat = at::group_norm(in.x, c.G, in.w.defined() ? in.w.to(dt) : at::Tensor(),
                             in.b.defined() ? in.b.to(dt) : at::Tensor(), eps);
   if (silu) nat = at::silu(nat);
-  const Err e2 = compare(y, nat.to(at::kDouble), 3.0, f32 ? 2e-5 : 1e-5);
+  const double natAtol = (c.mean != 0.0 || !f32) ? 1e-3 : 2e-5;
+  const Err e2 = compare(y, nat.to(at::kDouble), 3.0, natAtol);
   std::printf("[gn] %-34s vs fp64: max abs %.3g (%.2f ulp) | vs native: max abs %.3g (%.2f ulp)\n", what.c_str(),
               e1.maxAbs, e1.maxUlp, e2.maxAbs, e2.maxUlp);
   EXPECT_TRUE(e1.ok) << what << ": vs float64 reference max abs " << e1.maxAbs << " (" << e1.maxUlp << " ulp)";
