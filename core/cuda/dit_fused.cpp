@@ -110,6 +110,9 @@ torch::Tensor qkNormRope(const torch::Tensor& qkv, int64_t heads, int64_t headDi
       qkv.stride(0) != qkv.size(1) * qkv.stride(1))
     bad(fn, "qkv must be [B, S, >= " + std::to_string(heads * headDim) + "] with contiguous rows, got " + shape(qkv));
   if (headDim % 2 != 0 || headDim <= 0) bad(fn, "headDim must be even, got " + std::to_string(headDim));
+  // RoPE pairs move as one access: the rows must start on a pair boundary.
+  if (qkv.stride(1) % 2 != 0 || reinterpret_cast<uintptr_t>(qkv.data_ptr()) % (2 * qkv.element_size()) != 0)
+    bad(fn, "qkv rows must start on an even element (row stride " + std::to_string(qkv.stride(1)) + ")");
   const int64_t B = qkv.size(0), S = qkv.size(1), half = headDim / 2;
   if (weight.defined()) {
     sameType(fn, "weight", weight, qkv);

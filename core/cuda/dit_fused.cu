@@ -7,6 +7,7 @@
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 
@@ -114,6 +115,114 @@ __global__ void residualNormKernel(T* __restrict__ x, const T* __restrict__ a, c
   }
 }
 
+/// Rows of dim = VEC * blockDim-ish: every thread owns one 16-byte vector of the row and keeps it
+/// in registers, so each element is read once and written once.
+template <class T>
+struct Vec {
+  static constexpr int kN = 16 / sizeof(T);
+  uint4 raw;
+  __device__ __forceinline__ void load(const T* p) { raw = *reinterpret_cast<const uint4*>(p); }
+  __device__ __forceinline__ void store(T* p) const { *reinterpret_cast<uint4*>(p) = raw; }
+  __device__ __forceinline__ float get(int i) const { return Num<T>::load(reinterpret_cast<const T*>(&raw)[i]); }
+  __device__ __forceinline__ void set(int i, float v) { reinterpret_cast<T*>(&raw)[i] = Num<T>::store(v); }
+};
+
+template <class T>
+__global__ void rmsNormScaleVecKernel(const T* __restrict__ x, T* __restrict__ y, const T* __restrict__ scale,
+                                      int64_t scaleStride, int64_t rowsPerSample, int64_t dim, float eps) {
+  constexpr int N = Vec<T>::kN;
+  const int64_t row = blockIdx.x;
+  const int64_t off = static_cast<int64_t>(threadIdx.x) * N;
+  const bool active = off < dim;
+  Vec<T> xv;
+  float ss = 0.f;
+  if (active) {
+    xv.load(x + row * dim + off);
+#pragma unroll
+    for (int i = 0; i < N; ++i) ss += xv.get(i) * xv.get(i);
+  }
+  const float rstd = rsqrtf(blockSum(ss) / static_cast<float>(dim) + eps);
+  if (!active) return;
+  Vec<T> sv, yv;
+  sv.load(scale + (row / rowsPerSample) * scaleStride + off);
+#pragma unroll
+  for (int i = 0; i < N; ++i) yv.set(i, rnd<T>(xv.get(i) * rstd) * sv.get(i));
+  yv.store(y + row * dim + off);
+}
+
+template <class T>
+__global__ void residualNormVecKernel(T* __restrict__ x, const T* __restrict__ a, const T* __restrict__ outScale,
+                                      int64_t outStride, T* __restrict__ n, const T* __restrict__ inScale,
+                                      int64_t inStride, int64_t rowsPerSample, int64_t dim, float eps) {
+  constexpr int N = Vec<T>::kN;
+  const int64_t row = blockIdx.x;
+  const int64_t sample = row / rowsPerSample;
+  const int64_t off = static_cast<int64_t>(threadIdx.x) * N;
+  const bool active = off < dim;
+  Vec<T> av, xv;
+  float ss = 0.f;
+  if (active) {
+    av.load(a + row * dim + off);
+    xv.load(x + row * dim + off);
+#pragma unroll
+    for (int i = 0; i < N; ++i) ss += av.get(i) * av.get(i);
+  }
+  const float rstdA = rsqrtf(blockSum(ss) / static_cast<float>(dim) + eps);
+  float sx = 0.f;
+  float xn[N];
+  if (active) {
+    Vec<T> so;
+    so.load(outScale + sample * outStride + off);
+#pragma unroll
+    for (int i = 0; i < N; ++i) {
+      xn[i] = rnd<T>(xv.get(i) + rnd<T>(av.get(i) * rstdA) * so.get(i));
+      xv.set(i, xn[i]);
+      sx += xn[i] * xn[i];
+    }
+    xv.store(x + row * dim + off);
+  }
+  if (n == nullptr) return;  // uniform across the block: no thread skips the reduction below alone
+  const float rstdX = rsqrtf(blockSum(sx) / static_cast<float>(dim) + eps);
+  if (!active) return;
+  Vec<T> si, nv;
+  si.load(inScale + sample * inStride + off);
+#pragma unroll
+  for (int i = 0; i < N; ++i) nv.set(i, rnd<T>(xn[i] * rstdX) * si.get(i));
+  nv.store(n + row * dim + off);
+}
+
+/// The vector kernels apply: whole 16-byte vectors, one per thread, aligned rows and scale rows.
+template <class T>
+bool vecRows(int64_t dim, std::initializer_list<const void*> ptrs, std::initializer_list<int64_t> strides) {
+  constexpr int N = 16 / sizeof(T);
+  if (dim % N != 0 || dim / N > 1024) return false;
+  for (const void* p : ptrs)
+    if (p != nullptr && reinterpret_cast<uintptr_t>(p) % 16 != 0) return false;
+  for (int64_t s : strides)
+    if (s % N != 0) return false;
+  return true;
+}
+
+int vecThreads(int64_t dim, int n) { return static_cast<int>(((dim / n + 31) / 32) * 32); }
+
+/// Two adjacent elements (a RoPE pair) moved as one 4- or 8-byte access.
+template <class T>
+struct Pair {
+  float a, b;
+  static __device__ __forceinline__ Pair load(const T* p) {
+    struct alignas(2 * sizeof(T)) Two { T v[2]; };
+    const Two t = *reinterpret_cast<const Two*>(p);
+    return {Num<T>::load(t.v[0]), Num<T>::load(t.v[1])};
+  }
+  static __device__ __forceinline__ void store(T* p, float a, float b) {
+    struct alignas(2 * sizeof(T)) Two { T v[2]; };
+    Two t;
+    t.v[0] = Num<T>::store(a);
+    t.v[1] = Num<T>::store(b);
+    *reinterpret_cast<Two*>(p) = t;
+  }
+};
+
 constexpr int kHeadWarps = 8;  // warps per block in the q/k kernel: one warp per (row, head)
 
 template <class T>
@@ -132,22 +241,22 @@ __global__ void qkNormRopeKernel(const T* __restrict__ qkv, int64_t qkvRowStride
   float rstd = 1.f;
   if (weight != nullptr) {
     float ss = 0.f;
-    for (int i = lane; i < headDim; i += 32) {
-      const float v = Num<T>::load(src[i]);
-      ss += v * v;
+    for (int p = lane; p < headDim / 2; p += 32) {
+      const Pair<T> v = Pair<T>::load(src + 2 * p);
+      ss += v.a * v.a + v.b * v.b;
     }
     rstd = rsqrtf(warpSum(ss) / static_cast<float>(headDim) + eps);
   }
   const T* w = weight != nullptr ? weight + static_cast<int64_t>(h) * headDim : nullptr;
   for (int p = lane; p < pairs; p += 32) {
-    float u0 = Num<T>::load(src[2 * p]), u1 = Num<T>::load(src[2 * p + 1]);
+    const Pair<T> in = Pair<T>::load(src + 2 * p);
+    float u0 = in.a, u1 = in.b;
     if (w != nullptr) {
       u0 = rnd<T>(rnd<T>(u0 * rstd) * Num<T>::load(w[2 * p]));
       u1 = rnd<T>(rnd<T>(u1 * rstd) * Num<T>::load(w[2 * p + 1]));
     }
     const float cr = c[2 * p], ci = c[2 * p + 1];
-    dst[2 * p] = Num<T>::store(u0 * cr - u1 * ci);
-    dst[2 * p + 1] = Num<T>::store(u0 * ci + u1 * cr);
+    Pair<T>::store(dst + 2 * p, u0 * cr - u1 * ci, u0 * ci + u1 * cr);
   }
 }
 
@@ -214,6 +323,12 @@ void launchRmsNormScale(DType t, const void* x, void* y, const void* scale, int6
   if (rows == 0) return;
   dispatch(t, [&](auto z) {
     using T = decltype(z);
+    if (vecRows<T>(dim, {x, y, scale}, {scaleSampleStride})) {
+      rmsNormScaleVecKernel<T><<<static_cast<unsigned>(rows), vecThreads(dim, 16 / sizeof(T)), 0, stream>>>(
+          static_cast<const T*>(x), static_cast<T*>(y), static_cast<const T*>(scale), scaleSampleStride,
+          rowsPerSample, dim, eps);
+      return;
+    }
     rmsNormScaleKernel<T><<<static_cast<unsigned>(rows), kRowThreads, 0, stream>>>(
         static_cast<const T*>(x), static_cast<T*>(y), static_cast<const T*>(scale), scaleSampleStride, rowsPerSample,
         dim, eps);
@@ -227,6 +342,12 @@ void launchResidualNorm(DType t, void* x, const void* a, const void* outScale, i
   if (rows == 0) return;
   dispatch(t, [&](auto z) {
     using T = decltype(z);
+    if (vecRows<T>(dim, {x, a, outScale, n, inScale}, {outSampleStride, inSampleStride})) {
+      residualNormVecKernel<T><<<static_cast<unsigned>(rows), vecThreads(dim, 16 / sizeof(T)), 0, stream>>>(
+          static_cast<T*>(x), static_cast<const T*>(a), static_cast<const T*>(outScale), outSampleStride,
+          static_cast<T*>(n), static_cast<const T*>(inScale), inSampleStride, rowsPerSample, dim, eps);
+      return;
+    }
     residualNormKernel<T><<<static_cast<unsigned>(rows), kRowThreads, 0, stream>>>(
         static_cast<T*>(x), static_cast<const T*>(a), static_cast<const T*>(outScale), outSampleStride,
         static_cast<T*>(n), static_cast<const T*>(inScale), inSampleStride, rowsPerSample, dim, eps);

@@ -1,10 +1,12 @@
 // The fused Next-DiT kernels (core/cuda/dit_fused.h) against the plain LibTorch path they replace
 // (models/nextdit_block.cpp), on the GPU machine. Built only with NEWBIE_ENABLE_CUDA_KERNELS.
 //
-// Tolerances: float32 results agree to float32 rounding (1e-5 relative). In bf16/fp16 every
-// element must lie within one unit in the last place of the plain result; the kernels round at the
-// same points, so elements differ only where the float32 row reduction (a different summation
-// order than LibTorch's) lands on the other side of a rounding boundary — at most 1 in 1000.
+// Tolerances: the kernels round at the same points as the plain path, so results differ only where
+// a float32 row reduction (summed in another order than LibTorch's) or a fused multiply-add lands on
+// the other side of a rounding boundary. Such a one-ulp change of a normalised input carries into
+// outputs that cancel towards zero (x + r*s, u0*c - u1*s), so the bound is one unit in the last place
+// at the tensor's largest magnitude (1e-6 of it in float32), and in bf16/fp16 at most 1 in 1000
+// elements may differ at all.
 #include <cmath>
 #include <iostream>
 
@@ -40,10 +42,10 @@ void expectSameRounding(const Tensor& got, const Tensor& want, const std::string
   ASSERT_EQ(got.scalar_type(), want.scalar_type()) << what;
   auto g = got.to(torch::kCPU, torch::kFloat64), w = want.to(torch::kCPU, torch::kFloat64);
   const auto st = want.scalar_type();
-  const double rel = st == torch::kBFloat16 ? std::ldexp(1.0, -7) : st == torch::kFloat16 ? std::ldexp(1.0, -10) : 1e-5;
+  const double rel = st == torch::kBFloat16 ? std::ldexp(1.0, -7) : st == torch::kFloat16 ? std::ldexp(1.0, -10) : 1e-6;
   auto diff = (g - w).abs();
-  auto tol = w.abs() * (rel * ulps) + 1e-30;
-  const double worst = (diff / tol).max().item<double>();
+  const double tol = w.abs().max().item<double>() * rel * ulps + 1e-30;
+  const double worst = diff.max().item<double>() / tol;
   const double frac = (diff > 0).to(torch::kFloat64).mean().item<double>();
   std::cout << "[measure] " << what << ": max diff " << diff.max().item<double>() << " (" << worst
             << " of the tolerance), " << frac * 100 << "% elements not bit-identical\n";
@@ -133,7 +135,7 @@ TEST(CudaDitFused, QkNormRopeMatchesNormThenApplyRope) {
       // Without q/k norm: RoPE only.
       auto plainNoNorm = nd::applyRope(qk.to(torch::kFloat32).contiguous(), cis).to(dt);
       expectSameRounding(newbie::cuda::qkNormRope(qkv, heads, hd, Tensor(), cis, 1e-5), plainNoNorm,
-                         std::string("rope only ") + name + " " + c10::toString(dt), 0.0);
+                         std::string("rope only ") + name + " " + c10::toString(dt));
     }
   }
 }
