@@ -15,6 +15,8 @@
 #include "models/gemma3.h"
 #include "models/jina_xlmr.h"
 #include "models/nextdit.h"
+#include "models/nextdit_block.h"
+#include "models/nextdit_graph.h"
 #include "pipeline_support.h"
 #include "sampling/noise.h"
 #include "sampling/schedules.h"
@@ -22,6 +24,9 @@
 #if NEWBIE_WITH_CUDA
 #include <ATen/cuda/CUDAEvent.h>
 #include <c10/cuda/CUDACachingAllocator.h>
+#endif
+#if NEWBIE_HAVE_CUDA_KERNELS
+#include "cuda/dit_fused.h"
 #endif
 
 using nlohmann::json;
@@ -149,6 +154,65 @@ Components build(const BenchOptions& o, const torch::Device& dev, torch::ScalarT
   });
   timed("vae", [&] { c.vae = models::randomFluxVae(vc, 4, vo); });
   return c;
+}
+
+/// Time of every operation of one main Next-DiT layer at S tokens (B = 1), each op timed alone on
+/// the real shapes with the fast paths as configured: where the step's time goes.
+json profileMainLayer(const models::NextDiT& dit, const torch::Device& dev, int64_t S, int warmup, int repeats) {
+  json p;
+#if NEWBIE_HAVE_CUDA_KERNELS
+  const auto& cfg = dit->config();
+  const int64_t D = cfg.dim, nh = cfg.nHeads, nkv = cfg.nKvHeads, hd = cfg.headDim(), F = cfg.ffnHidden;
+  const auto& blk = dit->layers.front();
+  auto opt = torch::TensorOptions().device(dev).dtype(dit->dtype());
+  auto x = torch::randn({1, S, D}, opt);
+  auto scale = torch::ones({D}, opt);
+  auto qkw = torch::ones({nh + nkv, hd}, opt);
+  auto cis = torch::polar(torch::ones({1, S, 1, hd / 2}, torch::TensorOptions().device(dev)),
+                          torch::rand({1, S, 1, hd / 2}, torch::TensorOptions().device(dev)));
+  auto n = cuda::rmsNormScale(x, scale, cfg.normEps);
+  auto qkv = blk->attention->qkv->forward(n);
+  auto rot = cuda::qkNormRope(qkv, nh + nkv, hd, qkw, cis, cfg.qkNormEps);
+  auto v = qkv.narrow(-1, (nh + nkv) * hd, nkv * hd).view({1, S, nkv, hd});
+  auto q = rot.narrow(2, 0, nh), k = rot.narrow(2, nh, nkv);
+  auto o = models::nextdit::attention(q, k, v, torch::Tensor());
+  auto a = blk->attention->out->forward(o);
+  auto h13 = blk->feed_forward->w13->forward(n);
+  auto g = cuda::swiGlu(h13);
+  auto f = blk->feed_forward->w2->forward(g);
+  auto t = [&](auto&& fn) { return timeIt(dev, warmup, repeats, fn); };
+  const auto fast = models::nextdit::fastPaths();
+  p["rms_norm_scale"] = t([&] { cuda::rmsNormScale(x, scale, cfg.normEps); });
+  p["gemm_qkv"] = t([&] { blk->attention->qkv->forward(n); });
+  p["qk_norm_rope"] = t([&] { cuda::qkNormRope(qkv, nh + nkv, hd, qkw, cis, cfg.qkNormEps); });
+  p["attention"] = t([&] { models::nextdit::attention(q, k, v, torch::Tensor()); });
+  models::nextdit::setFastPaths({fast.fusedKernels, false});
+  p["attention_default_sdpa"] = t([&] { models::nextdit::attention(q, k, v, torch::Tensor()); });
+  models::nextdit::setFastPaths(fast);
+  p["gemm_out"] = t([&] { blk->attention->out->forward(o); });
+  auto xx = x.clone();
+  p["residual_norm_next"] = t([&] { cuda::residualNorm(xx, a, scale, scale, cfg.normEps); });
+  p["gemm_w13"] = t([&] { blk->feed_forward->w13->forward(n); });
+  p["swiglu"] = t([&] { cuda::swiGlu(h13); });
+  p["gemm_w2"] = t([&] { blk->feed_forward->w2->forward(g); });
+  p["residual_norm_end"] = t([&] { cuda::residualNorm(xx, f, scale, torch::Tensor(), cfg.normEps); });
+  double sum = 0;
+  for (const char* k2 : {"rms_norm_scale", "gemm_qkv", "qk_norm_rope", "attention", "gemm_out", "residual_norm_next",
+                         "gemm_w13", "swiglu", "gemm_w2", "residual_norm_end"})
+    sum += p[k2].get<double>();
+  p["sum_of_ops"] = sum;
+  models::nextdit::BlockScales sc{scale.view({1, 1, D}), scale.view({1, 1, D}), scale.view({1, 1, D}),
+                                  scale.view({1, 1, D})};
+  p["whole_layer"] = t([&] { blk->forward(xx, cis, torch::Tensor(), sc); });
+  p["tokens"] = S;
+  const double gemmFlop = 2.0 * S * D * ((nh + 2 * nkv) * hd + nh * hd + 3 * F);
+  p["gemm_tflops"] = gemmFlop / ((p["gemm_qkv"].get<double>() + p["gemm_out"].get<double>() +
+                                  p["gemm_w13"].get<double>() + p["gemm_w2"].get<double>()) / 1e3) / 1e12;
+  p["attention_tflops"] = 4.0 * S * S * nh * hd / (p["attention"].get<double>() / 1e3) / 1e12;
+#else
+  (void)dit, (void)dev, (void)S, (void)warmup, (void)repeats;
+#endif
+  return p;
 }
 
 }  // namespace
@@ -284,12 +348,36 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
                     r["fp8_quantize_s"].get<double>(), r["vram_after_fp8_quantize_gb"].get<double>(),
                     r["fp8_vs_bf16_velocity_rel_l2"].get<double>()));
   }
+  // The fast paths (fused kernels, cuDNN attention, CUDA graphs) are measured one by one against
+  // the plain LibTorch path: plain -> + fused/cuDNN (eager) -> + graphs (the headline numbers).
+  models::NextDiTGraphs graphs(c.dit);
+  const auto fast = models::nextdit::fastPaths();
+  auto ditFwd = [&](const torch::Tensor& cap, int64_t len, const torch::Tensor& pool) {
+    return graphs.forward(x, t1, cap, {len}, pool);
+  };
+  auto splitStep = [&] {
+    ditFwd(capC, Lc, pooled);
+    ditFwd(capU, Lu, pooledU);
+  };
+  if (o.split && dev.is_cuda()) {
+    graphs.setEnabled(false);
+    models::nextdit::setFastPaths({false, false});
+    r["dit_cfg_step_plain_ms"] = timeIt(dev, o.warmup, o.repeats, splitStep);
+    models::nextdit::setFastPaths(fast);
+    r["dit_cfg_step_eager_ms"] = timeIt(dev, o.warmup, o.repeats, splitStep);
+    graphs.setEnabled(true);
+    say(log::format("CFG step: plain LibTorch {:.2f} ms, fused kernels + cuDNN attention (eager) {:.2f} ms",
+                    r["dit_cfg_step_plain_ms"].get<double>(), r["dit_cfg_step_eager_ms"].get<double>()));
+  }
+  r["fast_paths"] = {{"fused_kernels_built", models::nextdit::fusedKernelsBuilt()},
+                     {"fused_kernels", fast.fusedKernels},
+                     {"cudnn_attention", fast.cudnnAttention},
+                     {"cuda_graphs", graphs.enabled()}};
   resetPeak(dev);
-  const double fwdMs = timeIt(dev, o.warmup, o.repeats, [&] { c.dit->forward(x, t1, capC, {Lc}, pooled); });
+  const double fwdMs = timeIt(dev, o.warmup, o.repeats, [&] { ditFwd(capC, Lc, pooled); });
   auto cfgStep = [&] {
     if (o.split) {
-      c.dit->forward(x, t1, capC, {Lc}, pooled);
-      c.dit->forward(x, t1, capU, {Lu}, pooledU);
+      splitStep();
     } else {
       auto capPad = torch::cat({capU, torch::zeros({1, Lc - Lu, capU.size(2)}, capU.options())}, 1);
       c.dit->forward(torch::cat({x, x}), t2, torch::cat({capC, capPad}), {Lc, Lu}, torch::cat({pooled, pooledU}),
@@ -301,6 +389,11 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
                                         Lc, N, dc.capFeatDim);
   const double fU = nextDiTForwardFlops(dc.dim, dc.nLayers, dc.nRefinerLayers, dc.nHeads, dc.nKvHeads, dc.ffnHidden,
                                         Lu, N, dc.capFeatDim);
+  if (dev.is_cuda() && models::nextdit::fusedKernelsBuilt()) {
+    r["profile_main_layer_ms"] = profileMainLayer(c.dit, dev, Lc + N, o.warmup, o.repeats);
+    say("main-layer profile (cond pass, ms): " + r["profile_main_layer_ms"].dump());
+  }
+  r["cuda_graphs_captured"] = graphs.graphCount();
   r["dit_forward_ms"] = fwdMs;
   r["dit_cfg_step_ms"] = stepMs;
   r["dit_cfg_step_tflop"] = (fC + fU) / 1e12;
@@ -342,8 +435,8 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
       for (int i = 0; i < o.steps; ++i) {
         auto tt = torch::full({1}, 1.0 - sig[i], torch::TensorOptions().dtype(torch::kFloat32).device(dev));
         auto xd = xx.to(dt);
-        auto vc = c.dit->forward(xd, tt, cc, {Lc}, pp).to(torch::kFloat32);
-        auto vu = c.dit->forward(xd, tt, capU, {Lu}, pooledU).to(torch::kFloat32);
+        auto vc = graphs.forward(xd, tt, cc, {Lc}, pp).to(torch::kFloat32);
+        auto vu = graphs.forward(xd, tt, capU, {Lu}, pooledU).to(torch::kFloat32);
         auto g = vu + o.cfg * (vc - vu);
         xx = xx + (sig[i] - sig[i + 1]) * g;
       }
