@@ -108,14 +108,17 @@ TEST(ModelSave, OfficialLayoutLoadsBackIdentically) {
   expectSameParameters(*t.vae, *vae, "vae");
   EXPECT_TRUE(t.dit->config().sameArchitecture(dit->config()));
 
-  // Outputs (configs written faithfully: layer types, RoPE, eps, heads, groups).
+  // Outputs (configs written faithfully: layer types, RoPE, eps, heads, groups). The weights are
+  // bitwise equal (above); the loaded ones are views of the mapping with another alignment, and
+  // BLAS libraries (MKL) may round differently per alignment, so allow float32 noise here: any
+  // config mismatch changes the outputs by orders of magnitude more.
   auto ids = torch::randint(4, 300, {1, 9}, torch::kInt64);
-  EXPECT_TRUE(torch::equal(t.gemma->forward(ids), gemma->forward(ids)));
-  EXPECT_TRUE(torch::equal(t.jina->forward(ids), jina->forward(ids)));
+  EXPECT_CLOSE(gemma->forward(ids), t.gemma->forward(ids), 1e-5, 1e-4);
+  EXPECT_CLOSE(jina->forward(ids), t.jina->forward(ids), 1e-5, 1e-4);
   auto x = torch::randn({1, 16, 8, 8}), cap = torch::randn({1, 5, 32}), pooled = torch::randn({1, 32});
   auto tt = torch::full({1}, 0.3);
-  EXPECT_TRUE(torch::equal(t.dit->forward(x, tt, cap, {5}, pooled), dit->forward(x, tt, cap, {5}, pooled)));
-  EXPECT_TRUE(torch::equal(t.vae->decodeModelLatent(x), vae->decodeModelLatent(x)));
+  EXPECT_CLOSE(dit->forward(x, tt, cap, {5}, pooled), t.dit->forward(x, tt, cap, {5}, pooled), 1e-5, 1e-4);
+  EXPECT_CLOSE(vae->decodeModelLatent(x), t.vae->decodeModelLatent(x), 1e-5, 1e-4);
 
   // Converting load (fp32 file -> bf16 model) equals converting the parameters.
   auto ditBf16 = models::loadNextDiT(loc.transformer.store, &tj, cpu, torch::kBFloat16);
