@@ -157,3 +157,38 @@ TEST(ModelSave, BenchSavesTinyThenLoadsItWithLoadNumbers) {
   EXPECT_NEAR(r["load_gb_per_s"].get<double>(), bytes / r["load_s"].get<double>() / 1e9, 1e-9);
   EXPECT_TRUE(r.contains("dit_forward_ms"));
 }
+
+TEST(ModelSaveCuda, LoadersThroughThePinnedPathMatchTheCpuLoad) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  c10::InferenceMode guard;
+  Tiny t = buildTiny();
+  const fs::path dir = test::tempDir("model_save_cuda") / "model";
+  SaveModelOptions so;
+  so.maxShardBytes = 40000;
+  saveOfficialModel(dir, *t.gemma, *t.jina, *t.dit, *t.vae, so);
+  const auto loc = io::locateModel({dir});
+  const auto gj = readJson(loc.gemma.configFile), jj = readJson(loc.jina.configFile), tj = readJson(loc.transformer.configFile);
+  const auto vc = models::FluxVaeConfig::fromJsonFile(loc.vae.configFile);
+  const torch::Device cuda(torch::kCUDA, 0);
+  for (auto dt : {torch::kFloat32, torch::kBFloat16}) {
+    // The CUDA loads go through io::Uploader's pinned ring; the reference is the CPU module's
+    // parameters converted with .to() (round-to-nearest-even on both sides: bitwise equal).
+    auto same = [&](const torch::nn::Module& ref, const torch::nn::Module& got, const std::string& what) {
+      const auto pr = ref.named_parameters(true), pg = got.named_parameters(true);
+      ASSERT_EQ(pr.size(), pg.size()) << what;
+      for (const auto& kv : pr) {
+        const torch::Tensor* g = pg.find(kv.key());
+        ASSERT_NE(g, nullptr) << what << ": " << kv.key();
+        ASSERT_TRUE(g->is_cuda()) << what << ": " << kv.key();
+        EXPECT_TRUE(torch::equal(g->cpu(), kv.value().to(g->scalar_type()))) << what << ": " << kv.key();
+      }
+    };
+    same(*t.gemma, *models::loadGemma3Encoder(loc.gemma.store, &gj, cuda, dt), "gemma");
+    same(*t.jina, *models::loadJinaTextTower(loc.jina.store, &jj, cuda, dt), "jina");
+    same(*t.dit, *models::loadNextDiT(loc.transformer.store, &tj, cuda, dt), "dit");
+    models::VaeLoadOptions vo;
+    vo.device = cuda;
+    vo.dtype = dt;
+    same(*t.vae, *models::loadFluxVae(loc.vae.store, vc, vo, "vae"), "vae");
+  }
+}
