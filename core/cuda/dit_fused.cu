@@ -260,6 +260,55 @@ __global__ void qkNormRopeKernel(const T* __restrict__ qkv, int64_t qkvRowStride
   }
 }
 
+/// q/k kernel with 16-byte accesses: a group of GROUP lanes per (row, head), each lane owning
+/// 16 / sizeof(T) consecutive elements (whole RoPE pairs) of the head.
+template <class T, int GROUP>
+__global__ void qkNormRopeVecKernel(const T* __restrict__ qkv, int64_t qkvRowStride, T* __restrict__ out,
+                                    const T* __restrict__ weight, const float* __restrict__ cis, int64_t cisStride,
+                                    int64_t rowsPerSample, int64_t rows, int heads, int headDim, float eps) {
+  constexpr int N = Vec<T>::kN;
+  const int64_t item = static_cast<int64_t>(blockIdx.x) * (blockDim.x / GROUP) + threadIdx.x / GROUP;
+  const int lane = threadIdx.x % GROUP;
+  const bool valid = item < rows * heads;
+  const int64_t row = valid ? item / heads : 0;
+  const int h = valid ? static_cast<int>(item % heads) : 0;
+  const bool active = valid && lane * N < headDim;
+  float u[N];
+  float ss = 0.f;
+  if (active) {
+    Vec<T> xv;
+    xv.load(qkv + row * qkvRowStride + static_cast<int64_t>(h) * headDim + lane * N);
+#pragma unroll
+    for (int i = 0; i < N; ++i) {
+      u[i] = xv.get(i);
+      ss += u[i] * u[i];
+    }
+  }
+  // Every lane of the warp takes part in the shuffles; xor offsets below GROUP stay inside a group.
+#pragma unroll
+  for (int o = GROUP / 2; o > 0; o >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, o);
+  if (!active) return;
+  if (weight != nullptr) {
+    const float rstd = rsqrtf(ss / static_cast<float>(headDim) + eps);
+    Vec<T> wv;
+    wv.load(weight + static_cast<int64_t>(h) * headDim + lane * N);
+#pragma unroll
+    for (int i = 0; i < N; ++i) u[i] = rnd<T>(rnd<T>(u[i] * rstd) * wv.get(i));
+  }
+  const float* c = cis + (row / rowsPerSample) * cisStride + (row % rowsPerSample) * headDim + lane * N;
+  float cs[N];
+#pragma unroll
+  for (int k = 0; k < N / 4; ++k) *reinterpret_cast<float4*>(cs + 4 * k) = *reinterpret_cast<const float4*>(c + 4 * k);
+  Vec<T> ov;
+#pragma unroll
+  for (int p = 0; p < N / 2; ++p) {
+    const float u0 = u[2 * p], u1 = u[2 * p + 1], cr = cs[2 * p], ci = cs[2 * p + 1];
+    ov.set(2 * p, u0 * cr - u1 * ci);
+    ov.set(2 * p + 1, u0 * ci + u1 * cr);
+  }
+  ov.store(out + item * headDim + lane * N);
+}
+
 template <class T>
 __device__ __forceinline__ float siluGate(T g, T up) {
   const float v = Num<T>::load(g);
@@ -363,6 +412,25 @@ void launchQkNormRope(DType t, const void* qkv, int64_t qkvRowStride, void* out,
   const auto blocks = static_cast<unsigned>((items + kHeadWarps - 1) / kHeadWarps);
   dispatch(t, [&](auto z) {
     using T = decltype(z);
+    constexpr int N = 16 / sizeof(T);
+    const bool aligned = reinterpret_cast<uintptr_t>(qkv) % 16 == 0 && reinterpret_cast<uintptr_t>(out) % 16 == 0 &&
+                         reinterpret_cast<uintptr_t>(weight) % 16 == 0 && reinterpret_cast<uintptr_t>(cis) % 16 == 0 &&
+                         qkvRowStride % N == 0 && cisSampleStride % 4 == 0;
+    if (aligned && headDim % N == 0 && headDim % 4 == 0 && headDim / N <= 32) {
+      constexpr int threads = 256;
+      if (headDim / N <= 16) {
+        qkNormRopeVecKernel<T, 16><<<static_cast<unsigned>((items + threads / 16 - 1) / (threads / 16)), threads, 0,
+                                     stream>>>(static_cast<const T*>(qkv), qkvRowStride, static_cast<T*>(out),
+                                               static_cast<const T*>(weight), cis, cisSampleStride, rowsPerSample,
+                                               rows, heads, headDim, eps);
+      } else {
+        qkNormRopeVecKernel<T, 32><<<static_cast<unsigned>((items + threads / 32 - 1) / (threads / 32)), threads, 0,
+                                     stream>>>(static_cast<const T*>(qkv), qkvRowStride, static_cast<T*>(out),
+                                               static_cast<const T*>(weight), cis, cisSampleStride, rowsPerSample,
+                                               rows, heads, headDim, eps);
+      }
+      return;
+    }
     qkNormRopeKernel<T><<<blocks, kHeadWarps * 32, 0, stream>>>(
         static_cast<const T*>(qkv), qkvRowStride, static_cast<T*>(out), static_cast<const T*>(weight), cis,
         cisSampleStride, rowsPerSample, rows, heads, headDim, eps);

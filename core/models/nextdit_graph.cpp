@@ -36,7 +36,7 @@ std::string keyOf(const torch::Tensor& x, const torch::Tensor& t, const torch::T
 
 NextDiTGraphs::NextDiTGraphs(NextDiT dit, std::size_t maxGraphs) : dit_(std::move(dit)), maxGraphs_(maxGraphs) {
   const char* env = std::getenv("NEWBIE_CUDA_GRAPHS");
-  enabled_ = env == nullptr || std::string(env) != "0";
+  enabled_ = env != nullptr && std::string(env) == "1";
 }
 
 NextDiTGraphs::~NextDiTGraphs() = default;

@@ -8,7 +8,13 @@
 // sampler's exact-length cond and uncond passes); anything else runs eagerly. Graphs share one
 // memory pool and are replayed one at a time on the calling thread's current stream. Not
 // thread-safe. The graphs bake in the weights' addresses: call clear() after the DiT's weights change
-// (reload, quantizeLinearsFp8). NEWBIE_CUDA_GRAPHS=0 in the environment disables capture.
+// (reload, quantizeLinearsFp8).
+//
+// Off by default (NEWBIE_CUDA_GRAPHS=1 in the environment or setEnabled(true) turns it on): on the
+// H100 the bf16 CFG step is GPU-bound and measured the same with and without graphs (see
+// docs/PERFORMANCE.md), and with LibTorch 2.11 drawing from the default CUDA generator after a
+// capture failed with "Offset increment outside graph capture encountered unexpectedly". The
+// pipeline draws its noise from CPU generators, so it is safe to enable.
 
 #include <cstdint>
 #include <map>

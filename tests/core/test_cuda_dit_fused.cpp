@@ -140,6 +140,22 @@ TEST(CudaDitFused, QkNormRopeMatchesNormThenApplyRope) {
   }
 }
 
+// Head sizes that are not whole 16-byte vectors take the scalar kernel.
+TEST(CudaDitFused, QkNormRopeScalarPathForOddHeadSizes) {
+  NEED_CUDA();
+  const int64_t heads = 3, hd = 18, B = 2, S = 11;
+  for (auto dt : kTypes) {
+    torch::manual_seed(8);
+    auto qkv = (2 * torch::randn({B, S, (heads + 1) * hd}, on(torch::kFloat32))).to(dt);
+    auto w = (1 + 0.2 * torch::randn({heads, hd}, on(torch::kFloat32))).to(dt);
+    auto cis = torch::polar(torch::ones({1, S, 1, hd / 2}), 3 * torch::rand({1, S, 1, hd / 2})).to(torch::kCUDA);
+    auto qk = qkv.narrow(-1, 0, heads * hd).view({B, S, heads, hd});
+    auto plain = nd::applyRope(nd::rmsNormalize(qk, 1e-5).mul_(w).to(torch::kFloat32), cis).to(dt);
+    expectSameRounding(newbie::cuda::qkNormRope(qkv, heads, hd, w, cis, 1e-5), plain,
+                       std::string("qkNormRope hd=18 ") + c10::toString(dt), 5e-3);
+  }
+}
+
 TEST(CudaDitFused, SwiGluMatchesSiluTimesGate) {
   NEED_CUDA();
   for (auto dt : kTypes) {

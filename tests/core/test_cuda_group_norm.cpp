@@ -17,6 +17,7 @@
 #include <torch/torch.h>
 
 #include <cstdio>
+#include <cmath>
 #include <string>
 
 #if NEWBIE_HAVE_CUDA_KERNELS
@@ -112,7 +113,13 @@ void check(const Case& c, at::ScalarType dt, bool channelsLast, bool silu, doubl
   auto nat = at::group_norm(in.x, c.G, in.w.defined() ? in.w.to(dt) : at::Tensor(),
                             in.b.defined() ? in.b.to(dt) : at::Tensor(), eps);
   if (silu) nat = at::silu(nat);
-  const double natAtol = (c.mean != 0.0 || !f32) ? 1e-3 : 2e-5;
+  // The native same-dtype op rounds its normalised value before the affine (and silu) step, so it
+  // sits up to two output ulps away wherever the result is large; near zero that is many of the
+  // element's own ulps. The bound is therefore two ulps at the tensor's largest magnitude (measured
+  // on the H100: 0.031 = one bf16 ulp at |y| ~ 4-8). The float64 check above stays element-tight.
+  const double mag = nat.abs().max().item<double>();
+  const double natAtol = f32 ? (c.mean != 0.0 ? 1e-3 : 2e-5)
+                             : 2.0 * (dt == at::kBFloat16 ? std::ldexp(1.0, -7) : std::ldexp(1.0, -10)) * mag;
   const Err e2 = compare(y, nat.to(at::kDouble), 3.0, natAtol);
   std::printf("[gn] %-34s vs fp64: max abs %.3g (%.2f ulp) | vs native: max abs %.3g (%.2f ulp)\n", what.c_str(),
               e1.maxAbs, e1.maxUlp, e2.maxAbs, e2.maxUlp);

@@ -256,7 +256,9 @@ TEST(Fp8NextDiT, QuantiseFreesTheBlockWeightsKeepsTheCountAndReloadUndoesIt) {
   // Initialising (or loading) again brings the plain linears back.
   m->initRandom(2, torch::kCPU, torch::kFloat32);
   EXPECT_FALSE(m->fp8Linears());
-  EXPECT_CLOSE(m->forward(in.x, in.t, in.cap, in.lens, in.pooled), ref, 0, 0);
+  // Not bit-equal on every BLAS: the fresh weight buffers may be aligned differently (measured: MKL
+  // on the GPU machine's CPU differs in the last float32 bits), so float32 rounding level.
+  EXPECT_CLOSE(m->forward(in.x, in.t, in.cap, in.lens, in.pooled), ref, 1e-5, 1e-5);
 #endif
 }
 
