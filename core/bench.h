@@ -33,6 +33,9 @@ struct BenchOptions {
   /// return right after (JSON: save_model_dir, save_tensor_bytes, save_files, save_s); a later
   /// `--model DIR` run then measures loading them from disk.
   std::filesystem::path saveModel;
+  /// false: load with the previous plain path (`.to()`: pageable copies, CPU-side dtype
+  /// conversion) instead of io::Uploader's pinned pipeline, to compare load_gb_per_s.
+  bool pinnedUpload = true;
 };
 
 /// Runs the benchmark; returns every number as JSON (see docs/PERFORMANCE.md for the keys).

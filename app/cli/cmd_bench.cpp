@@ -10,7 +10,8 @@ namespace newbie::cli {
 int cmdBench(const Args& args) {
   ArgParser a(args,
               {"--model", "--random-weights", "--width", "--height", "--steps", "--cfg", "--caption-tokens",
-               "--precision", "--device", "--warmup", "--repeats", "--json", "--save-model", "--encoder-placement"},
+               "--precision", "--device", "--warmup", "--repeats", "--json", "--save-model", "--encoder-placement",
+               "--upload"},
               {"--help", "--no-end-to-end", "--padded-batch"});
   if (a.has("--help")) {
     std::puts(
@@ -24,7 +25,8 @@ int cmdBench(const Args& args) {
         "--precision fp8 (CUDA, compute capability >= 8.9): e4m3 DiT block linears; also reports the error\n"
         "against bf16 (fp8_vs_bf16_velocity_rel_l2, fp8_vs_bf16_image_mean_abs_u8, fp8_vs_bf16_image_psnr_db).\n"
         "--save-model DIR writes the built components to DIR in the official HF layout and exits; a later\n"
-        "'bench --model DIR' then measures loading from disk (load_s, load_components_s, load_gb_per_s).\n"
+        "'bench --model DIR' then measures loading from disk (load_s, load_components_s, load_gb_per_s);\n"
+        "--upload plain loads with the previous plain .to() path instead of the pinned pipeline (A/B).\n"
         "--encoder-placement cpu builds Gemma and Jina on the CPU in fp32 (DiT + VAE on the device): the\n"
         "low-VRAM placement; peak_vram_end_to_end_gb is then the whole image's device peak.");
     return 0;
@@ -49,6 +51,9 @@ int cmdBench(const Args& args) {
   if (placement == "cpu") o.encoderPlacement = EncoderPlacement::CPU;
   else if (placement != "device") throw std::invalid_argument("--encoder-placement must be device or cpu");
   if (a.has("--save-model")) o.saveModel = a.get("--save-model");
+  const std::string upload = a.get("--upload", "pinned");
+  if (upload != "pinned" && upload != "plain") throw std::invalid_argument("--upload must be pinned or plain");
+  o.pinnedUpload = upload == "pinned";
   const auto r = runBench(o, [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); });
   std::puts(r.dump(1).c_str());
   if (a.has("--json")) {

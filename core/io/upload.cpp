@@ -29,6 +29,7 @@ namespace newbie::io {
 namespace {
 
 std::atomic<uint64_t> gBytes{0}, gTensors{0}, gNanos{0};
+std::atomic<bool> gPinned{true};
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
@@ -42,6 +43,9 @@ std::string shapeText(c10::IntArrayRef s) {
 uint64_t nbytes(const torch::Tensor& t) { return static_cast<uint64_t>(t.numel()) * t.element_size(); }
 
 }  // namespace
+
+void setPinnedUploadEnabled(bool enabled) { gPinned = enabled; }
+bool pinnedUploadEnabled() { return gPinned.load(); }
 
 UploadStats uploadTotals() {
   UploadStats s;
@@ -219,7 +223,7 @@ torch::Tensor Uploader::upload(const torch::Tensor& src, torch::ScalarType dtype
   const auto t0 = Clock::now();
   torch::Tensor out;
 #if NEWBIE_WITH_CUDA
-  if (device_.is_cuda() && src.device().is_cpu() && src.numel() > 0) {
+  if (device_.is_cuda() && src.device().is_cpu() && src.numel() > 0 && gPinned.load()) {
     out = torch::empty(src.sizes(), torch::TensorOptions().dtype(dtype).device(device_));
     uploadInto(src, out);  // accounts itself
     return out;
@@ -237,7 +241,7 @@ void Uploader::uploadInto(const torch::Tensor& src, const torch::Tensor& dst) {
                                 shapeText(dst.sizes()));
   torch::NoGradGuard ng;
 #if NEWBIE_WITH_CUDA
-  if (dst.device().is_cuda() && src.device().is_cpu() && src.numel() > 0) {
+  if (dst.device().is_cuda() && src.device().is_cpu() && src.numel() > 0 && gPinned.load()) {
     if (!dst.is_contiguous()) {
       dst.copy_(upload(src, dst.scalar_type()));
       return;

@@ -81,6 +81,12 @@ class Uploader {
 /// Process-wide totals of every Uploader since start (snapshot; subtract two for a span).
 UploadStats uploadTotals();
 
+/// Process-wide switch for measurements (`bench --upload plain`): false makes every Uploader
+/// take the previous plain path on CUDA too (`src.to(device, dtype)` / `dst.copy_(src)`:
+/// pageable copies, CPU-side conversion). Default true. Thread-safe; affects later calls.
+void setPinnedUploadEnabled(bool enabled);
+bool pinnedUploadEnabled();
+
 /// One-shot upload with a temporary Uploader (fine for a few tensors; loaders keep one).
 torch::Tensor uploadTensor(const torch::Tensor& src, torch::Device device, torch::ScalarType dtype);
 

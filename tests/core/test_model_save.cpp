@@ -8,6 +8,7 @@
 #include "bench.h"
 #include "golden.h"
 #include "io/model_locator.h"
+#include "io/upload.h"
 #include "model_save.h"
 #include "models/flux_vae.h"
 #include "models/gemma3.h"
@@ -156,6 +157,13 @@ TEST(ModelSave, BenchSavesTinyThenLoadsItWithLoadNumbers) {
   for (const char* k : {"gemma", "jina", "dit", "vae"}) EXPECT_GE(r["load_components_s"][k].get<double>(), 0.0) << k;
   EXPECT_NEAR(r["load_gb_per_s"].get<double>(), bytes / r["load_s"].get<double>() / 1e9, 1e-9);
   EXPECT_TRUE(r.contains("dit_forward_ms"));
+  EXPECT_EQ(r["options"]["upload"], "pinned");
+
+  o.pinnedUpload = false;  // the A/B switch: same bytes, and the switch is restored afterwards
+  const auto plain = runBench(o);
+  EXPECT_EQ(plain["options"]["upload"], "plain");
+  EXPECT_EQ(plain["load_bytes"].get<uint64_t>(), bytes);
+  EXPECT_TRUE(io::pinnedUploadEnabled());
 }
 
 TEST(ModelSaveCuda, LoadersThroughThePinnedPathMatchTheCpuLoad) {
