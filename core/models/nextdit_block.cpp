@@ -4,7 +4,10 @@
 #include <cstdlib>
 #include <limits>
 #include <string>
+#include <mutex>
 #include <optional>
+#include <set>
+#include <sstream>
 
 #include "models/rope.h"
 #include "torch_compat.h"
@@ -17,12 +20,13 @@ namespace newbie::models::nextdit {
 torch::Tensor placeholder(torch::IntArrayRef shape) { return torch::zeros({1}).expand(shape); }
 
 namespace {
-bool envOn(const char* name) {
+bool envFlag(const char* name, bool dflt) {
   const char* v = std::getenv(name);
-  return v == nullptr || std::string(v) != "0";
+  if (v == nullptr) return dflt;
+  return std::string(v) != "0";
 }
 FastPaths& fastPathState() {
-  static FastPaths f{envOn("NEWBIE_FUSED_KERNELS"), envOn("NEWBIE_CUDNN_ATTENTION")};
+  static FastPaths f{envFlag("NEWBIE_FUSED_KERNELS", true), envFlag("NEWBIE_CUDNN_ATTENTION", false)};
   return f;
 }
 /// The fused kernels apply to x (CUDA, a float dtype) and are switched on.
@@ -98,7 +102,19 @@ torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const to
 #endif
   if (keyMask.defined()) mask = keyMask;
 #if NEWBIE_TORCH_HAS_SDPA_GQA
+  // Shapes cuDNN refused once are not offered again (a refusal inside a CUDA-graph capture could
+  // invalidate the capture; the eager warm-up before it records the refusal).
+  static std::mutex refusedMutex;
+  static std::set<std::string> refused;
+  std::string shapeKey;
   if (!mask && q.is_cuda() && q.scalar_type() != torch::kFloat32 && fastPathState().cudnnAttention) {
+    std::ostringstream key;
+    key << q.sizes() << k.sizes() << c10::toString(q.scalar_type());
+    shapeKey = key.str();
+    std::lock_guard<std::mutex> lock(refusedMutex);
+    if (refused.count(shapeKey)) shapeKey.clear();
+  }
+  if (!shapeKey.empty()) {
     // cuDNN's fused attention is ~1.6x faster than flash for head_dim 96 on H100 (PERFORMANCE.md).
     // Only the cuDNN backend is enabled around this call; if it refuses the shapes, fall back.
     auto& ctx = at::globalContext();
@@ -121,6 +137,8 @@ torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const to
       return o.transpose(1, 2).reshape({b, s, h * hd});
     } catch (const std::exception&) {
       restore();  // cuDNN refused (head dim, dtype, layout, cuDNN version): the default choice below
+      std::lock_guard<std::mutex> lock(refusedMutex);
+      refused.insert(shapeKey);
     }
   }
   auto o = at::scaled_dot_product_attention(q.transpose(1, 2), kk.transpose(1, 2), vv.transpose(1, 2), mask, 0.0,

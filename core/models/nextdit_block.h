@@ -29,9 +29,11 @@ struct FastPaths {
   /// Fused element-wise kernels (core/cuda/dit_fused.h) when built with NEWBIE_ENABLE_CUDA_KERNELS.
   /// The environment variable NEWBIE_FUSED_KERNELS=0 turns them off at start-up.
   bool fusedKernels = true;
-  /// Unmasked bf16/fp16 attention through the cuDNN SDPA backend (LibTorch >= 2.5), falling back to
-  /// the default SDPA choice when cuDNN refuses the shapes. NEWBIE_CUDNN_ATTENTION=0 turns it off.
-  bool cudnnAttention = true;
+  /// Force unmasked bf16/fp16 attention onto the cuDNN SDPA backend (LibTorch >= 2.5), falling back
+  /// to the default SDPA choice when cuDNN refuses the shapes. Off by default: with LibTorch 2.11 on
+  /// the H100 the default choice is as fast for the DiT's shapes (0.397 vs 0.401 ms per main-layer
+  /// attention, docs/PERFORMANCE.md). NEWBIE_CUDNN_ATTENTION=1 turns it on at start-up.
+  bool cudnnAttention = false;
 };
 FastPaths fastPaths();
 void setFastPaths(const FastPaths& f);

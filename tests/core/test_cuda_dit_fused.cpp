@@ -218,6 +218,15 @@ TEST(CudaDitFused, NextDiTForwardWithFastPathsMatchesPlain) {
                   << ": relative L2 " << relL2 << "\n";
         // float32: rounding-level; bf16: a few last-bit flips carried through 7 blocks.
         EXPECT_LT(relL2, dt == torch::kFloat32 ? 1e-5 : 1e-2);
+        if (dt == torch::kBFloat16) {  // the opt-in forced cuDNN attention as well
+          const auto saved = nd::fastPaths();
+          nd::setFastPaths({true, true});
+          auto cudnn = dit->forward(x, t, cap, lens, pooled, nullptr, batching).to(torch::kFloat32);
+          nd::setFastPaths(saved);
+          const double relCudnn = ((cudnn - plain).norm() / plain.norm()).item<double>();
+          std::cout << "[measure]   with forced cuDNN attention: relative L2 " << relCudnn << "\n";
+          EXPECT_LT(relCudnn, 1e-2);
+        }
       }
     }
   }

@@ -17,6 +17,7 @@
 #include <torch/torch.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -120,7 +121,14 @@ void check(const Case& c, at::ScalarType dt, bool channelsLast, bool silu, doubl
   const double mag = nat.abs().max().item<double>();
   const double natAtol = f32 ? (c.mean != 0.0 ? 1e-3 : 2e-5)
                              : 2.0 * (dt == at::kBFloat16 ? std::ldexp(1.0, -7) : std::ldexp(1.0, -10)) * mag;
-  const Err e2 = compare(y, nat.to(at::kDouble), 3.0, natAtol);
+  // On mean-50 data the native 16-bit op loses about one input ulp at the data's magnitude
+  // (measured: 0.14 in bf16, where one ulp at 50 is 0.25); our kernel stays at ~0.5 output ulp of
+  // the float64 reference above, which remains the tight check.
+  const double inputUlp = c.mean != 0.0 && !f32
+                              ? std::ldexp(1.0, static_cast<int>(std::floor(std::log2(std::abs(c.mean)))) -
+                                                    (dt == at::kBFloat16 ? 7 : 10)) / c.stddev
+                              : 0.0;
+  const Err e2 = compare(y, nat.to(at::kDouble), 3.0, std::max(natAtol, 2.0 * inputUlp));
   std::printf("[gn] %-34s vs fp64: max abs %.3g (%.2f ulp) | vs native: max abs %.3g (%.2f ulp)\n", what.c_str(),
               e1.maxAbs, e1.maxUlp, e2.maxAbs, e2.maxUlp);
   EXPECT_TRUE(e1.ok) << what << ": vs float64 reference max abs " << e1.maxAbs << " (" << e1.maxUlp << " ulp)";

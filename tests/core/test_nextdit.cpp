@@ -303,8 +303,8 @@ TEST(NextDiTGraphs, ReplayEqualsEagerForwardForChangingInputs) {
       }
     }
     if (cuda) {
-      EXPECT_EQ(graphs.graphCount(), 2u);  // first sight eager, second captured, then replays
-      EXPECT_EQ(graphs.replays(), 8u);
+      EXPECT_EQ(graphs.graphCount(), 2u) << c10::toString(dt);  // first sight eager, second captured, then replays
+      EXPECT_EQ(graphs.replays(), 8u) << c10::toString(dt);
     } else {
       EXPECT_EQ(graphs.graphCount(), 0u);
     }
