@@ -10,3 +10,5 @@
 // at::scaled_dot_product_attention appeared in 2.0; enable_gqa in 2.5.
 #define NEWBIE_TORCH_HAS_SDPA NEWBIE_TORCH_AT_LEAST(2, 0)
 #define NEWBIE_TORCH_HAS_SDPA_GQA NEWBIE_TORCH_AT_LEAST(2, 5)
+// at::_scaled_mm with row-wise float32 scales (scale_a [M,1], scale_b [1,N]) and a bf16 output: 2.5.
+#define NEWBIE_TORCH_HAS_SCALED_MM_ROWWISE NEWBIE_TORCH_AT_LEAST(2, 5)

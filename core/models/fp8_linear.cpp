@@ -12,9 +12,6 @@
 #include "cuda/fp8_quant.h"
 #endif
 
-// at::_scaled_mm(self, mat2, scale_a, scale_b, bias, scale_result, out_dtype, use_fast_accum) with
-// row-wise float32 scales ([M,1] and [1,N]) exists from LibTorch 2.5 on.
-#define NEWBIE_TORCH_HAS_SCALED_MM_ROWWISE NEWBIE_TORCH_AT_LEAST(2, 5)
 
 namespace newbie::models {
 namespace {
