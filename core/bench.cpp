@@ -325,10 +325,9 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
   auto x = sampling::makeNoise(1, {1, 16, h, w}, dev).to(dt);
   auto t1 = torch::full({1}, 0.3, torch::TensorOptions().dtype(torch::kFloat32).device(dev));
   auto t2 = torch::full({2}, 0.3, torch::TensorOptions().dtype(torch::kFloat32).device(dev));
-  // FP8: the references come from the bf16 weights first (one DiT forward; with end-to-end also the
-  // image of the end-to-end loop below), then the block linears are quantised and everything measured
-  // below runs in fp8. The image is decoded again with the fp8 DiT after the end-to-end timing.
-  auto fp8SampleImage = [&] {  // the end-to-end loop below, once: uint8 image [1,3,H,W]
+  // One image as the end-to-end row measures it: encode, `steps` Euler CFG steps, decode.
+  // dit(x, t, cap, len, pooled) runs one DiT forward (eagerly or through the CUDA graphs).
+  auto sampleImage = [&](const auto& dit) {  // -> the decoded image [1,3,H,W]
     const auto sig = sampling::diffusersSigmas(o.steps, 6.0);
     auto cc = c.gemma->forward(gIds).to(dev, dt);
     auto pp = c.jina->forward(jIds).to(dev, dt);
@@ -336,12 +335,18 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
     for (int i = 0; i < o.steps; ++i) {
       auto tt = torch::full({1}, 1.0 - sig[i], torch::TensorOptions().dtype(torch::kFloat32).device(dev));
       auto xd = xx.to(dt);
-      auto vc = c.dit->forward(xd, tt, cc, {Lc}, pp).to(torch::kFloat32);
-      auto vu = c.dit->forward(xd, tt, capU, {Lu}, pooledU).to(torch::kFloat32);
+      auto vc = dit(xd, tt, cc, Lc, pp).to(torch::kFloat32);
+      auto vu = dit(xd, tt, capU, Lu, pooledU).to(torch::kFloat32);
       xx = xx + (sig[i] - sig[i + 1]) * (vu + o.cfg * (vc - vu));
     }
-    return models::imageToU8(c.vae->decodeModelLatent(xx.to(vdt)));
+    return c.vae->decodeModelLatent(xx.to(vdt));
   };
+  auto eagerDit = [&](const torch::Tensor& xd, const torch::Tensor& tt, const torch::Tensor& cap, int64_t len,
+                      const torch::Tensor& pool) { return c.dit->forward(xd, tt, cap, {len}, pool); };
+  // FP8: the references come from the bf16 weights first (one DiT forward; with end-to-end also the
+  // image of the end-to-end loop), then the block linears are quantised and everything measured
+  // below runs in fp8. The image is made again with the fp8 DiT after the end-to-end timing.
+  auto fp8SampleImage = [&] { return models::imageToU8(sampleImage(eagerDit)); };  // uint8 [1,3,H,W]
   torch::Tensor fp8RefImage;
   if (o.precision == Precision::FP8) {
     const auto ref = c.dit->forward(x, t1, capC, {Lc}, pooled).to(torch::kFloat32);
@@ -448,22 +453,10 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
   }
 
   if (o.endToEnd) {
-    const auto sig = sampling::diffusersSigmas(o.steps, 6.0);
     resetPeak(dev);
-    const double e2e = timeIt(dev, 1, 3, [&] {
-      auto cc = c.gemma->forward(gIds).to(dev, dt);
-      auto pp = c.jina->forward(jIds).to(dev, dt);
-      auto xx = sampling::makeNoise(3, {1, 16, h, w}, dev);
-      for (int i = 0; i < o.steps; ++i) {
-        auto tt = torch::full({1}, 1.0 - sig[i], torch::TensorOptions().dtype(torch::kFloat32).device(dev));
-        auto xd = xx.to(dt);
-        auto vc = graphs.forward(xd, tt, cc, {Lc}, pp).to(torch::kFloat32);
-        auto vu = graphs.forward(xd, tt, capU, {Lu}, pooledU).to(torch::kFloat32);
-        auto g = vu + o.cfg * (vc - vu);
-        xx = xx + (sig[i] - sig[i + 1]) * g;
-      }
-      c.vae->decodeModelLatent(xx.to(vdt));
-    });
+    auto graphDit = [&](const torch::Tensor& xd, const torch::Tensor& tt, const torch::Tensor& cap, int64_t len,
+                        const torch::Tensor& pool) { return graphs.forward(xd, tt, cap, {len}, pool); };
+    const double e2e = timeIt(dev, 1, 3, [&] { sampleImage(graphDit); });
     r["end_to_end_ms"] = e2e;
     r["peak_vram_end_to_end_gb"] = memory(dev).peakGB;
     say(log::format("end to end ({} steps, CFG): {:.1f} ms", o.steps, e2e));

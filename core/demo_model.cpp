@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "io/safetensors.h"
+#include "model_save.h"
 #include "text/prompt.h"
 #include "text/tokenizer.h"
 #include "text/tokenizer_trainer.h"
@@ -90,12 +91,6 @@ int64_t trainTokenizer(bool gemmaStyle, const std::vector<std::string>& corpus, 
   return text::Tokenizer::fromTokenizerJsonText(jsonText, out.string())->vocabSize();
 }
 
-void writeJson(const fs::path& p, const json& j) {
-  std::ofstream out(p);
-  if (!out) throw std::runtime_error(p.string() + ": cannot write");
-  out << j.dump(1) << "\n";
-}
-
 void writeTransformer(const fs::path& dir, int64_t capDim, int64_t clipDim, uint64_t seed) {
   Weights w(seed);
   const int64_t hd = kDitDim / kDitHeads, adaln = std::min(kDitDim, 1024);
@@ -127,7 +122,7 @@ void writeTransformer(const fs::path& dir, int64_t capDim, int64_t clipDim, uint
   for (int i = 0; i < kDitLayers; ++i) block("layers." + std::to_string(i), true);
   fs::create_directories(dir);
   io::saveSafetensors(dir / "diffusion_pytorch_model.safetensors", w.tensors(), {{"format", "pt"}});
-  writeJson(dir / "config.json",
+  writeJsonFile(dir / "config.json",
             {{"_class_name", "NextDiT_3B_GQA_patch2_Adaln_Refiner_WHIT_CLIP"}, {"model_type", "nextdit_clip"},
              {"patch_size", 2}, {"dim", kDitDim}, {"n_layers", kDitLayers}, {"n_heads", kDitHeads},
              {"n_kv_heads", kDitKv}, {"in_channels", 16}, {"axes_dims", {8, 8, 8}}, {"axes_lens", {1024, 512, 512}},
@@ -160,7 +155,7 @@ void writeGemma(const fs::path& dir, int64_t vocab, uint64_t seed) {
   json layerTypes = json::array();
   for (int i = 0; i < kGemmaLayers; ++i)
     layerTypes.push_back((i + 1) % 2 == 0 ? "full_attention" : "sliding_attention");
-  writeJson(dir / "config.json",
+  writeJsonFile(dir / "config.json",
             {{"architectures", {"Gemma3ForConditionalGeneration"}},
              {"model_type", "gemma3"},
              {"torch_dtype", "float32"},
@@ -212,7 +207,7 @@ void writeJina(const fs::path& dir, int64_t vocab, uint64_t seed) {
   }
   w.tensors()["logit_scale"] = torch::tensor(2.6592f);
   io::saveSafetensors(dir / "model.safetensors", w.tensors(), {{"format", "pt"}});
-  writeJson(dir / "config.json",
+  writeJsonFile(dir / "config.json",
             {{"architectures", {"JinaCLIPModel"}},
              {"model_type", "jina_clip"},
              {"add_projections", false},
@@ -271,7 +266,7 @@ void writeVae(const fs::path& dir, uint64_t seed) {
   gn("decoder.conv_norm_out", ch[0]);
   w.conv("decoder.conv_out", 3, ch[0], 3);
   io::saveSafetensors(dir / "diffusion_pytorch_model.safetensors", w.tensors(), {{"format", "pt"}});
-  writeJson(dir / "config.json",
+  writeJsonFile(dir / "config.json",
             {{"_class_name", "AutoencoderKL"}, {"act_fn", "silu"}, {"block_out_channels", ch},
              {"force_upcast", true}, {"in_channels", 3}, {"latent_channels", 16}, {"layers_per_block", 2},
              {"mid_block_add_attention", true}, {"norm_num_groups", kVaeGroups}, {"out_channels", 3},
@@ -289,10 +284,10 @@ void writeDemoModel(const fs::path& dir, const DemoModelOptions& options) {
   const auto corpus = demoCorpus();
   const int64_t gemmaVocab = trainTokenizer(true, corpus, dir / "text_encoder" / "tokenizer.json", 1200);
   const int64_t jinaVocab = trainTokenizer(false, corpus, dir / "clip_model" / "tokenizer.json", 1000);
-  writeJson(dir / "text_encoder" / "tokenizer_config.json",
+  writeJsonFile(dir / "text_encoder" / "tokenizer_config.json",
             {{"tokenizer_class", "GemmaTokenizer"}, {"bos_token", "<bos>"}, {"eos_token", "<eos>"},
              {"pad_token", "<pad>"}, {"unk_token", "<unk>"}, {"padding_side", "right"}});
-  writeJson(dir / "clip_model" / "tokenizer_config.json",
+  writeJsonFile(dir / "clip_model" / "tokenizer_config.json",
             {{"tokenizer_class", "XLMRobertaTokenizer"}, {"bos_token", "<s>"}, {"eos_token", "</s>"},
              {"pad_token", "<pad>"}, {"unk_token", "<unk>"}, {"mask_token", "<mask>"}});
 
@@ -301,17 +296,10 @@ void writeDemoModel(const fs::path& dir, const DemoModelOptions& options) {
   writeTransformer(dir / "transformer", kGemmaHidden, kJinaHidden, options.seed + 3);
   writeVae(dir / "vae", options.seed + 4);
 
-  writeJson(dir / "model_index.json",
-            {{"_class_name", "NewbiePipeline"},
-             {"_diffusers_version", "0.30.0"},
-             {"_newbie_demo", true},
-             {"transformer", {"transformer", "NextDiT_3B_GQA_patch2_Adaln_Refiner_WHIT_CLIP"}},
-             {"text_encoder", {"text_encoder", "Gemma3ForConditionalGeneration"}},
-             {"tokenizer", {"text_encoder", "AutoTokenizer"}},
-             {"clip_model", {"clip_model", "JinaCLIPModel"}},
-             {"clip_tokenizer", {"clip_model", "AutoTokenizer"}},
-             {"vae", {"vae", "AutoencoderKL"}}});
-  writeJson(dir / "newbie_demo.json",
+  json index = officialModelIndex();
+  index["_newbie_demo"] = true;
+  writeJsonFile(dir / "model_index.json", index);
+  writeJsonFile(dir / "newbie_demo.json",
             {{"demo", true},
              {"seed", options.seed},
              {"note", "NewBie Studio demo model: the real architecture with tiny widths and RANDOM weights. "

@@ -31,7 +31,6 @@ void writeText(const fs::path& p, const std::string& text) {
   if (!out) throw std::runtime_error(p.string() + ": write failed (disk full?)");
 }
 
-void writeJson(const fs::path& p, const json& j) { writeText(p, j.dump(1) + "\n"); }
 
 /// `<base>.safetensors`, or shards + `<base>.safetensors.index.json` when over the limit.
 void writeWeights(const fs::path& dir, const std::string& base, const TensorMap& tensors, uint64_t maxShard,
@@ -64,7 +63,7 @@ void writeWeights(const fs::path& dir, const std::string& base, const TensorMap&
     io::saveSafetensors(dir / file, shards[static_cast<size_t>(i)], {{"format", "pt"}});
     for (const auto& [t, _] : shards[static_cast<size_t>(i)]) index["weight_map"][t] = file;
   }
-  writeJson(dir / (base + ".safetensors.index.json"), index);
+  writeJsonFile(dir / (base + ".safetensors.index.json"), index);
 }
 
 TensorMap parameters(const torch::nn::Module& m, const std::string& prefix) {
@@ -88,10 +87,10 @@ void writeTokenizers(const fs::path& gemmaDir, const fs::path& jinaDir) {
   o.vocabSize = 400;
   writeText(gemmaDir / "tokenizer.json", text::trainGemmaStyleBpe(corpus, o));
   writeText(jinaDir / "tokenizer.json", text::trainXlmrStyleUnigram(corpus, o));
-  writeJson(gemmaDir / "tokenizer_config.json",
+  writeJsonFile(gemmaDir / "tokenizer_config.json",
             {{"tokenizer_class", "GemmaTokenizer"}, {"bos_token", "<bos>"}, {"eos_token", "<eos>"},
              {"pad_token", "<pad>"}, {"unk_token", "<unk>"}, {"padding_side", "right"}});
-  writeJson(jinaDir / "tokenizer_config.json",
+  writeJsonFile(jinaDir / "tokenizer_config.json",
             {{"tokenizer_class", "XLMRobertaTokenizer"}, {"bos_token", "<s>"}, {"eos_token", "</s>"},
              {"pad_token", "<pad>"}, {"unk_token", "<unk>"}, {"mask_token", "<mask>"}});
 }
@@ -166,6 +165,19 @@ json vaeConfig(const models::FluxVaeConfig& c) {
 
 }  // namespace
 
+json officialModelIndex() {
+  return {{"_class_name", "NewbiePipeline"},
+          {"_diffusers_version", "0.30.0"},
+          {"transformer", {"transformer", "NextDiT_3B_GQA_patch2_Adaln_Refiner_WHIT_CLIP"}},
+          {"text_encoder", {"text_encoder", "Gemma3ForConditionalGeneration"}},
+          {"tokenizer", {"text_encoder", "AutoTokenizer"}},
+          {"clip_model", {"clip_model", "JinaCLIPModel"}},
+          {"clip_tokenizer", {"clip_model", "AutoTokenizer"}},
+          {"vae", {"vae", "AutoencoderKL"}}};
+}
+
+void writeJsonFile(const fs::path& p, const json& j) { writeText(p, j.dump(1) + "\n"); }
+
 SavedModelInfo saveOfficialModel(const fs::path& dir, const models::Gemma3EncoderImpl& gemma,
                                  const models::JinaTextTowerImpl& jina, const models::NextDiTImpl& dit,
                                  const models::FluxVaeDecoderImpl& vae, const SaveModelOptions& options) {
@@ -188,27 +200,19 @@ SavedModelInfo saveOfficialModel(const fs::path& dir, const models::Gemma3Encode
   g.insert(extra.begin(), extra.end());
   g[gp + "norm.weight"] = g.at(gp + src + "input_layernorm.weight");
   writeWeights(gdir, "model", g, options.maxShardBytes, info);
-  writeJson(gdir / "config.json", gemmaConfig(gc));
+  writeJsonFile(gdir / "config.json", gemmaConfig(gc));
 
   writeWeights(jdir, "model", parameters(jina, "text_model.transformer.roberta."), options.maxShardBytes, info);
-  writeJson(jdir / "config.json", jinaConfig(jina.config()));
+  writeJsonFile(jdir / "config.json", jinaConfig(jina.config()));
   writeTokenizers(gdir, jdir);
 
   writeWeights(tdir, "diffusion_pytorch_model", models::nextDiTCheckpointTensors(dit), options.maxShardBytes, info);
-  writeJson(tdir / "config.json", ditConfig(dit.config()));
+  writeJsonFile(tdir / "config.json", ditConfig(dit.config()));
 
   writeWeights(vdir, "diffusion_pytorch_model", parameters(vae, "decoder."), options.maxShardBytes, info);
-  writeJson(vdir / "config.json", vaeConfig(vae.config()));
+  writeJsonFile(vdir / "config.json", vaeConfig(vae.config()));
 
-  writeJson(dir / "model_index.json",
-            {{"_class_name", "NewbiePipeline"},
-             {"_diffusers_version", "0.30.0"},
-             {"transformer", {"transformer", "NextDiT_3B_GQA_patch2_Adaln_Refiner_WHIT_CLIP"}},
-             {"text_encoder", {"text_encoder", "Gemma3ForConditionalGeneration"}},
-             {"tokenizer", {"text_encoder", "AutoTokenizer"}},
-             {"clip_model", {"clip_model", "JinaCLIPModel"}},
-             {"clip_tokenizer", {"clip_model", "AutoTokenizer"}},
-             {"vae", {"vae", "AutoencoderKL"}}});
+  writeJsonFile(dir / "model_index.json", officialModelIndex());
   info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   log::info("save model: {} files, {:.2f} GB of tensors in {:.1f} s", info.files, info.tensorBytes / 1e9, info.seconds);
   return info;

@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "models/flux_vae.h"
 #include "models/gemma3.h"
 #include "models/jina_xlmr.h"
@@ -37,6 +39,12 @@ struct SavedModelInfo {
   int files = 0;             ///< safetensors files written
   double seconds = 0;
 };
+
+/// The model_index.json of the official layout (component folder and class per role), as
+/// io::locateModel() reads it. Shared with the embedded demo model (demo_model.h).
+nlohmann::json officialModelIndex();
+/// Writes `j` (indent 1, trailing newline) to `p`; throws std::runtime_error naming `p` on failure.
+void writeJsonFile(const std::filesystem::path& p, const nlohmann::json& j);
 
 /// Writes the four components into `dir` (created; files of the same names are replaced).
 /// The configs written reproduce the modules' configs exactly (checked for the DiT).
