@@ -1,6 +1,8 @@
 #include "golden.h"
 
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <random>
 #include <sstream>
 
@@ -83,6 +85,22 @@ Closeness compare(const torch::Tensor& actual, const torch::Tensor& expected, do
   c.worstIndex = idx;
   c.worstRatio = ratio[idx].item<double>();
   return c;
+}
+
+nlohmann::json readJson(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  if (!in) throw std::runtime_error(p.string() + ": cannot open");
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(p.string() + ": " + e.what());
+  }
+}
+
+void reportMeasure(const char* what, const torch::Tensor& actual, const torch::Tensor& expected, double atol,
+                   double rtol) {
+  const auto c = compare(actual, expected, atol, rtol);
+  std::printf("[measure] %s: max abs %.3g (ratio %.3g)\n", what, c.maxAbs, c.worstRatio);
 }
 
 }  // namespace newbie::test

@@ -5,6 +5,7 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include "io/safetensors.h"
@@ -32,6 +33,14 @@ struct Closeness {
 };
 /// Elementwise |a-b| <= atol + rtol*|b| (b = reference), in float64. Shapes must match.
 Closeness compare(const torch::Tensor& actual, const torch::Tensor& expected, double atol, double rtol);
+
+/// Parses a JSON file; throws std::runtime_error naming the file when it is missing or malformed.
+nlohmann::json readJson(const std::filesystem::path& p);
+
+/// Prints "[measure] what: max abs ... (ratio ...)" for the tolerance (atol, rtol): the measured
+/// numbers the closing notes quote.
+void reportMeasure(const char* what, const torch::Tensor& actual, const torch::Tensor& expected, double atol,
+                   double rtol);
 
 }  // namespace newbie::test
 

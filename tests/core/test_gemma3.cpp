@@ -11,26 +11,20 @@ using namespace newbie::models;
 
 namespace {
 
-nlohmann::json readJson(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  return nlohmann::json::parse(in);
-}
-
 Gemma3Encoder loadComfy(torch::ScalarType dt = torch::kFloat32) {
   static io::TensorStore store = test::golden("gemma3/gemma3_comfy.safetensors");
-  const auto cfg = readJson(test::goldenDir() / "gemma3/config.json");
+  const auto cfg = test::readJson(test::goldenDir() / "gemma3/config.json");
   return loadGemma3Encoder(store, &cfg, torch::kCPU, dt);
 }
 
 Gemma3Encoder loadHf() {
   static io::TensorStore store = test::golden("pipeline/model/text_encoder/model.safetensors");
-  const auto cfg = readJson(test::goldenDir() / "pipeline/model/text_encoder/config.json");
+  const auto cfg = test::readJson(test::goldenDir() / "pipeline/model/text_encoder/config.json");
   return loadGemma3Encoder(store, &cfg, torch::kCPU, torch::kFloat32);
 }
 
 void report(const char* what, const torch::Tensor& a, const torch::Tensor& e) {
-  auto c = test::compare(a, e, 1e-4, 1e-4);
-  std::printf("[measure] %s: max abs %.3g (ratio %.3g)\n", what, c.maxAbs, c.worstRatio);
+  test::reportMeasure(what, a, e, 1e-4, 1e-4);
 }
 
 /// EXPECT_CLOSE for helper functions outside a TEST body.
@@ -61,8 +55,8 @@ void checkBatchRows(Gemma3Encoder& m, const torch::Tensor& ids, const torch::Ten
 }  // namespace
 
 TEST(Gemma3Config, LegacyAndTransformers5KeysAgree) {
-  const auto a = Gemma3Config::fromJson(readJson(test::goldenDir() / "gemma3/config.json"));
-  const auto b = Gemma3Config::fromJson(readJson(test::goldenDir() / "gemma3/config_as_saved_by_transformers.json"));
+  const auto a = Gemma3Config::fromJson(test::readJson(test::goldenDir() / "gemma3/config.json"));
+  const auto b = Gemma3Config::fromJson(test::readJson(test::goldenDir() / "gemma3/config_as_saved_by_transformers.json"));
   for (const auto* c : {&a, &b}) {
     EXPECT_EQ(c->vocabSize, 2048);
     EXPECT_EQ(c->hiddenSize, 40);
@@ -99,7 +93,7 @@ TEST(Gemma3Config, LegacyAndTransformers5KeysAgree) {
 }
 
 TEST(Gemma3Config, FromShapesMatchesConfigForBothNamings) {
-  const auto ref = Gemma3Config::fromJson(readJson(test::goldenDir() / "gemma3/config.json"));
+  const auto ref = Gemma3Config::fromJson(test::readJson(test::goldenDir() / "gemma3/config.json"));
   for (const char* f : {"gemma3/gemma3_comfy.safetensors", "pipeline/model/text_encoder/model.safetensors"}) {
     const auto c = Gemma3Config::fromShapes(test::golden(f));
     EXPECT_EQ(c.vocabSize, ref.vocabSize) << f;
@@ -142,7 +136,7 @@ TEST(Gemma3, IntermediateLayersMatch) {
   auto ids = g.tensor("input_ids_a");
   auto all = g.tensor("hidden_states_a");  // [8, 38, 40]
   auto store = test::golden("gemma3/gemma3_comfy.safetensors");
-  auto cfg = Gemma3Config::fromJson(readJson(test::goldenDir() / "gemma3/config.json"));
+  auto cfg = Gemma3Config::fromJson(test::readJson(test::goldenDir() / "gemma3/config.json"));
   for (int64_t k = 1; k <= 6; ++k) {
     // A config with k+1 layers builds layers 0..k-1 and returns hidden_states[k].
     Gemma3Config c = cfg;
@@ -209,7 +203,7 @@ TEST(Gemma3, Bf16WithinLooseBound) {
 
 TEST(Gemma3, RandomWeightsAreDeterministic) {
   c10::InferenceMode guard;
-  auto cfg = Gemma3Config::fromJson(readJson(test::goldenDir() / "gemma3/config.json"));
+  auto cfg = Gemma3Config::fromJson(test::readJson(test::goldenDir() / "gemma3/config.json"));
   auto a = gemma3RandomEncoder(cfg, torch::kCPU, torch::kFloat32, 7);
   auto b = gemma3RandomEncoder(cfg, torch::kCPU, torch::kFloat32, 7);
   auto c = gemma3RandomEncoder(cfg, torch::kCPU, torch::kFloat32, 8);
@@ -224,7 +218,7 @@ TEST(Gemma3, RandomWeightsAreDeterministic) {
 
 TEST(Gemma3, ErrorsNameTheTensorAndFile) {
   auto src = test::golden("gemma3/gemma3_comfy.safetensors");
-  const auto cfg = readJson(test::goldenDir() / "gemma3/config.json");
+  const auto cfg = test::readJson(test::goldenDir() / "gemma3/config.json");
   // Missing tensor.
   std::map<std::string, torch::Tensor> tensors;
   for (const auto& n : src.names())
@@ -275,7 +269,7 @@ TEST(Gemma3, SlidingWindowAndGlobalRopeScalingMatter) {
   auto g = test::golden("gemma3/golden.safetensors");
   auto store = test::golden("gemma3/gemma3_comfy.safetensors");
   auto exp = g.tensor("hidden_states_a_minus2");
-  auto base = Gemma3Config::fromJson(readJson(test::goldenDir() / "gemma3/config.json"));
+  auto base = Gemma3Config::fromJson(test::readJson(test::goldenDir() / "gemma3/config.json"));
   auto noWindow = base;
   noWindow.slidingWindow = 1 << 20;
   auto noScale = base;

@@ -11,33 +11,27 @@ using namespace newbie::models;
 
 namespace {
 
-nlohmann::json readJson(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  return nlohmann::json::parse(in);
-}
-
 JinaTextTower loadComfy(torch::ScalarType dt = torch::kFloat32) {
   static io::TensorStore store = test::golden("jina/jina_comfy.safetensors");
-  const auto cfg = readJson(test::goldenDir() / "jina/config.json");
+  const auto cfg = test::readJson(test::goldenDir() / "jina/config.json");
   return loadJinaTextTower(store, &cfg, torch::kCPU, dt);
 }
 
 JinaTextTower loadHf() {
   static io::TensorStore store = test::golden("pipeline/model/clip_model/model.safetensors");
-  const auto cfg = readJson(test::goldenDir() / "pipeline/model/clip_model/config.json");
+  const auto cfg = test::readJson(test::goldenDir() / "pipeline/model/clip_model/config.json");
   return loadJinaTextTower(store, &cfg, torch::kCPU, torch::kFloat32);
 }
 
 void report(const char* what, const torch::Tensor& a, const torch::Tensor& e) {
-  auto c = test::compare(a, e, 1e-5, 1e-5);
-  std::printf("[measure] %s: max abs %.3g (ratio %.3g)\n", what, c.maxAbs, c.worstRatio);
+  test::reportMeasure(what, a, e, 1e-5, 1e-5);
 }
 
 }  // namespace
 
 TEST(JinaConfig, AllConfigFormsGiveTheTinyArchitecture) {
-  const auto comfy = JinaXlmrConfig::fromJson(readJson(test::goldenDir() / "jina/config.json"));
-  const auto hf = JinaXlmrConfig::fromJson(readJson(test::goldenDir() / "pipeline/model/clip_model/config.json"));
+  const auto comfy = JinaXlmrConfig::fromJson(test::readJson(test::goldenDir() / "jina/config.json"));
+  const auto hf = JinaXlmrConfig::fromJson(test::readJson(test::goldenDir() / "pipeline/model/clip_model/config.json"));
   for (const auto* c : {&comfy, &hf}) {
     EXPECT_EQ(c->vocabSize, 2002);
     EXPECT_EQ(c->hiddenSize, 32);
@@ -162,7 +156,7 @@ TEST(Jina, Bf16WithinLooseBound) {
 
 TEST(Jina, RandomWeightsAreDeterministic) {
   c10::InferenceMode guard;
-  auto cfg = JinaXlmrConfig::fromJson(readJson(test::goldenDir() / "jina/config.json"));
+  auto cfg = JinaXlmrConfig::fromJson(test::readJson(test::goldenDir() / "jina/config.json"));
   auto a = jinaRandomTextTower(cfg, torch::kCPU, torch::kFloat32, 3);
   auto b = jinaRandomTextTower(cfg, torch::kCPU, torch::kFloat32, 3);
   auto c = jinaRandomTextTower(cfg, torch::kCPU, torch::kFloat32, 4);
@@ -176,7 +170,7 @@ TEST(Jina, RandomWeightsAreDeterministic) {
 
 TEST(Jina, ErrorsNameTheTensorAndFile) {
   auto src = test::golden("pipeline/model/clip_model/model.safetensors");
-  const auto cfg = readJson(test::goldenDir() / "pipeline/model/clip_model/config.json");
+  const auto cfg = test::readJson(test::goldenDir() / "pipeline/model/clip_model/config.json");
   const std::string dropped = "text_model.transformer.roberta.encoder.layers.1.mlp.fc1.parametrizations.weight.0.lora_B";
   std::map<std::string, torch::Tensor> tensors;
   for (const auto& n : src.names())
@@ -189,7 +183,7 @@ TEST(Jina, ErrorsNameTheTensorAndFile) {
   } catch (const ModelLoadError& e) {
     EXPECT_NE(std::string(e.what()).find(dropped), std::string::npos) << e.what();
   }
-  auto bad = readJson(test::goldenDir() / "jina/config.json");
+  auto bad = test::readJson(test::goldenDir() / "jina/config.json");
   bad["comfy_XLMRobertaConfig"]["intermediate_size"] = 64;
   try {
     loadJinaTextTower(test::golden("jina/jina_comfy.safetensors"), &bad, torch::kCPU, torch::kFloat32);
