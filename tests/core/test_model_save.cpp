@@ -60,11 +60,6 @@ void expectSameParameters(const torch::nn::Module& a, const torch::nn::Module& b
   }
 }
 
-nlohmann::json readJson(const fs::path& p) {
-  std::ifstream in(p);
-  return nlohmann::json::parse(in);
-}
-
 }  // namespace
 
 TEST(ModelSave, OfficialLayoutLoadsBackIdentically) {
@@ -87,7 +82,8 @@ TEST(ModelSave, OfficialLayoutLoadsBackIdentically) {
 
   const auto before = io::uploadTotals();
   const torch::Device cpu(torch::kCPU);
-  const auto gj = readJson(loc.gemma.configFile), jj = readJson(loc.jina.configFile), tj = readJson(loc.transformer.configFile);
+  const auto gj = test::readJson(loc.gemma.configFile), jj = test::readJson(loc.jina.configFile),
+             tj = test::readJson(loc.transformer.configFile);
   auto gemma = models::loadGemma3Encoder(loc.gemma.store, &gj, cpu, torch::kFloat32);
   auto jina = models::loadJinaTextTower(loc.jina.store, &jj, cpu, torch::kFloat32);
   auto dit = models::loadNextDiT(loc.transformer.store, &tj, cpu, torch::kFloat32);
@@ -175,7 +171,8 @@ TEST(ModelSaveCuda, LoadersThroughThePinnedPathMatchTheCpuLoad) {
   so.maxShardBytes = 40000;
   saveOfficialModel(dir, *t.gemma, *t.jina, *t.dit, *t.vae, so);
   const auto loc = io::locateModel({dir});
-  const auto gj = readJson(loc.gemma.configFile), jj = readJson(loc.jina.configFile), tj = readJson(loc.transformer.configFile);
+  const auto gj = test::readJson(loc.gemma.configFile), jj = test::readJson(loc.jina.configFile),
+             tj = test::readJson(loc.transformer.configFile);
   const auto vc = models::FluxVaeConfig::fromJsonFile(loc.vae.configFile);
   const torch::Device cuda(torch::kCUDA, 0);
   for (auto dt : {torch::kFloat32, torch::kBFloat16}) {

@@ -20,12 +20,6 @@ namespace {
 
 constexpr double kTol = 1e-5;
 
-nlohmann::json readJson(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  EXPECT_TRUE(in.good()) << p;
-  return nlohmann::json::parse(in);
-}
-
 std::filesystem::path originalWeights() {
   return test::goldenDir() / "pipeline/model/transformer/diffusion_pytorch_model.safetensors";
 }
@@ -79,9 +73,9 @@ void checkTrace(const DitCase& c, const ForwardTrace& tr, const std::string& tag
 }  // namespace
 
 TEST(NextDiTConfig, JsonStylesAndShapeDetectionAgree) {
-  auto orig = NextDiTConfig::fromJson(readJson(test::goldenDir() / "dit/config.json"));
-  auto pipe = NextDiTConfig::fromJson(readJson(test::goldenDir() / "pipeline/model/transformer/config.json"));
-  auto dif = NextDiTConfig::fromJson(readJson(test::goldenDir() / "dit/config_diffusers.json"));
+  auto orig = NextDiTConfig::fromJson(test::readJson(test::goldenDir() / "dit/config.json"));
+  auto pipe = NextDiTConfig::fromJson(test::readJson(test::goldenDir() / "pipeline/model/transformer/config.json"));
+  auto dif = NextDiTConfig::fromJson(test::readJson(test::goldenDir() / "dit/config_diffusers.json"));
   auto fromOrig = NextDiTConfig::fromWeights(io::TensorStore::open(originalWeights()));
   auto fromDif = NextDiTConfig::fromWeights(io::TensorStore::open(diffusersWeights()));
   EXPECT_EQ(orig.dim, 64);
@@ -125,7 +119,7 @@ TEST(NextDiT, OriginalNamingPaddedBatchWithMask) {
 
 TEST(NextDiT, OriginalNamingSplitByLengthAndSingles) {
   DitCase c;
-  auto cfgJson = readJson(test::goldenDir() / "pipeline/model/transformer/config.json");
+  auto cfgJson = test::readJson(test::goldenDir() / "pipeline/model/transformer/config.json");
   auto m = models::loadNextDiT(io::TensorStore::open(originalWeights()), &cfgJson, torch::kCPU, torch::kFloat32);
   torch::InferenceMode guard;
   ForwardTrace tr;
@@ -150,7 +144,7 @@ TEST(NextDiT, DiffusersNamingConfigFromJsonAndShapes) {
   auto store = io::TensorStore::open(diffusersWeights());
   auto layout = models::detectNextDiTLayout(store);
   EXPECT_EQ(layout.naming, models::NextDiTNaming::Diffusers);
-  auto cfgJson = readJson(test::goldenDir() / "dit/config_diffusers.json");
+  auto cfgJson = test::readJson(test::goldenDir() / "dit/config_diffusers.json");
   for (const nlohmann::json* cfg : std::vector<const nlohmann::json*>{&cfgJson, nullptr}) {
     auto m = models::loadNextDiT(store, cfg, torch::kCPU, torch::kFloat32);
     torch::InferenceMode guard;
@@ -165,7 +159,7 @@ TEST(NextDiT, DiffusersNamingConfigFromJsonAndShapes) {
 TEST(NextDiT, PipelineStep0ReproducesVcondAndVuncond) {
   auto g = test::golden("pipeline/expected/golden.safetensors");
   auto noise = io::TensorStore::open(test::goldenDir() / "pipeline/expected/noise.safetensors").tensor("noise");
-  auto cfgJson = readJson(test::goldenDir() / "pipeline/model/transformer/config.json");
+  auto cfgJson = test::readJson(test::goldenDir() / "pipeline/model/transformer/config.json");
   auto m = models::loadNextDiT(io::TensorStore::open(originalWeights()), &cfgJson, torch::kCPU, torch::kFloat32);
   torch::InferenceMode guard;
   auto lens = models::captionLengths(g.tensor("gemma_attention_mask"));
@@ -211,7 +205,7 @@ TEST(NextDiT, WrongShapeAndMissingTensorErrorsNameTheTensor) {
     bad.erase("noise_refiner.1.feed_forward.w3.weight");
     const auto path = dir / "missing.safetensors";
     io::saveSafetensors(path, bad);
-    auto cfgJson = readJson(test::goldenDir() / "dit/config.json");
+    auto cfgJson = test::readJson(test::goldenDir() / "dit/config.json");
     try {
       models::loadNextDiT(io::TensorStore::open(path), &cfgJson, torch::kCPU, torch::kFloat32);
       FAIL() << "no error";
@@ -249,7 +243,7 @@ TEST(NextDiT, CaptionLengthsAndInputValidation) {
 }
 
 TEST(NextDiT, RandomInitIsDeterministicAndFinite) {
-  auto cfg = NextDiTConfig::fromJson(readJson(test::goldenDir() / "dit/config.json"));
+  auto cfg = NextDiTConfig::fromJson(test::readJson(test::goldenDir() / "dit/config.json"));
   NextDiT a(cfg), b(cfg);
   a->initRandom(7, torch::kCPU, torch::kFloat32);
   b->initRandom(7, torch::kCPU, torch::kFloat32);
