@@ -27,14 +27,16 @@ DType dtypeOf(const char* fn, const torch::Tensor& t) {
     case torch::kFloat32: return DType::F32;
     case torch::kBFloat16: return DType::BF16;
     case torch::kFloat16: return DType::F16;
-    default: bad(fn, std::string("supports float32/bfloat16/float16, got ") + std::string(c10::toString(t.scalar_type())));
+    default:
+      bad(fn, std::string("supports float32/bfloat16/float16, got ") + std::string(c10::toString(t.scalar_type())));
   }
 }
 
 void sameType(const char* fn, const char* name, const torch::Tensor& t, const torch::Tensor& ref) {
   if (t.scalar_type() != ref.scalar_type() || t.device() != ref.device())
     bad(fn, std::string(name) + " must be " + std::string(c10::toString(ref.scalar_type())) + " on " +
-                ref.device().str() + ", got " + std::string(c10::toString(t.scalar_type())) + " on " + t.device().str());
+                ref.device().str() + ", got " + std::string(c10::toString(t.scalar_type())) + " on " +
+                t.device().str());
 }
 
 /// Sample stride of a per-sample vector ([D], [G,1,D] or [G,D]) for G samples of rows.
@@ -47,7 +49,8 @@ int64_t sampleStride(const char* fn, const char* name, const torch::Tensor& s, i
     if (s.size(d) != 1) bad(fn, std::string(name) + " must be [D], [G,1,D] or [G,D], got " + shape(s));
   if (s.size(0) == 1) return 0;
   if (s.size(0) != groups)
-    bad(fn, std::string(name) + " has " + std::to_string(s.size(0)) + " samples for a batch of " + std::to_string(groups));
+    bad(fn, std::string(name) + " has " + std::to_string(s.size(0)) + " samples for a batch of " +
+                std::to_string(groups));
   return s.stride(0);
 }
 
