@@ -313,7 +313,8 @@ __global__ void __launch_bounds__(kThreads) applyContig(const T* x, T* y, int64_
 // Channels-last: thread (r, col) keeps the parameters of its V channels in registers and walks
 // the pixel rows r, r+rpi, ... of its chunk.
 template <typename T, int V, bool SILU>
-__global__ void __launch_bounds__(kMaxNhwcThreads) applyNhwc(const T* x, T* y, int64_t S, int C, int64_t per, int64_t chunks,
+__global__ void __launch_bounds__(kMaxNhwcThreads)
+    applyNhwc(const T* x, T* y, int64_t S, int C, int64_t per, int64_t chunks,
                                                   const float* __restrict__ meanC, const float* __restrict__ scaleC,
                                                   const float* __restrict__ biasC) {
   const int64_t n0 = blockIdx.x / chunks, chunk = blockIdx.x - n0 * chunks;
