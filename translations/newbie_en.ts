@@ -230,8 +230,8 @@
         <translation>done</translation>
     </message>
     <message>
-        <source>Language changed; some panels update after a restart.</source>
-        <translation>Language changed; some panels update after a restart.</translation>
+        <source>Language changed.</source>
+        <translation>Language changed.</translation>
     </message>
     <message>
         <source>No model loaded — File ▸ Open model…</source>

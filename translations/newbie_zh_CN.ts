@@ -229,8 +229,8 @@
         <translation>完成</translation>
     </message>
     <message>
-        <source>Language changed; some panels update after a restart.</source>
-        <translation>语言已更改；部分面板将在重启后更新。</translation>
+        <source>Language changed.</source>
+        <translation>语言已更改。</translation>
     </message>
     <message>
         <source>No model loaded — File ▸ Open model…</source>

@@ -2,6 +2,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonDocument>
@@ -58,16 +59,16 @@ void SplitImageWidget::mousePressEvent(QMouseEvent* e) { setSplit(e->position().
 void SplitImageWidget::mouseMoveEvent(QMouseEvent* e) { setSplit(e->position().x() / qMax(1, width())); }
 
 CompareView::CompareView(QWidget* parent) : QWidget(parent) {
-  setWindowTitle(tr("Compare images"));
   auto* lay = new QVBoxLayout(this);
   auto* bar = new QHBoxLayout;
   mode_ = new QComboBox(this);
-  mode_->addItem(tr("Side by side"));
-  mode_->addItem(tr("Slider"));
-  bar->addWidget(new QLabel(tr("View:"), this));
+  mode_->addItem(QString());  // "Side by side" (texts: retranslateUi())
+  mode_->addItem(QString());  // "Slider"
+  viewLabel_ = new QLabel(this);
+  bar->addWidget(viewLabel_);
   bar->addWidget(mode_);
-  auto* only = new QCheckBox(tr("Only differences"), this);
-  bar->addWidget(only);
+  only_ = new QCheckBox(this);
+  bar->addWidget(only_);
   bar->addStretch();
   lay->addLayout(bar);
 
@@ -95,14 +96,28 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   stack_->addWidget(sliderPage);
   table_ = new QTableWidget(splitter);
   table_->setColumnCount(3);
-  table_->setHorizontalHeaderLabels({tr("Field"), tr("Image A"), tr("Image B")});
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   lay->addWidget(splitter, 1);
 
   connect(mode_, qOverload<int>(&QComboBox::currentIndexChanged), stack_, &QStackedWidget::setCurrentIndex);
   connect(slider_, &QSlider::valueChanged, this, [this](int v) { split_->setSplit(v / 1000.0); });
-  connect(only, &QCheckBox::toggled, this, &CompareView::setDifferencesOnly);
+  connect(only_, &QCheckBox::toggled, this, &CompareView::setDifferencesOnly);
+  retranslateUi();
+}
+
+void CompareView::retranslateUi() {
+  setWindowTitle(tr("Compare images"));
+  mode_->setItemText(0, tr("Side by side"));
+  mode_->setItemText(1, tr("Slider"));
+  viewLabel_->setText(tr("View:"));
+  only_->setText(tr("Only differences"));
+  table_->setHorizontalHeaderLabels({tr("Field"), tr("Image A"), tr("Image B")});
+}
+
+void CompareView::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::LanguageChange && only_) retranslateUi();
+  QWidget::changeEvent(e);
 }
 
 QList<CompareRow> CompareView::diff(const QString& promptA, const QString& metadataA, const QString& promptB,

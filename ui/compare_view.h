@@ -9,6 +9,7 @@
 
 #include "history_db.h"
 
+class QCheckBox;
 class QComboBox;
 class QSlider;
 class QStackedWidget;
@@ -54,9 +55,16 @@ class CompareView : public QWidget {
                                 const QString& metadataB);
   QTableWidget* table() const { return table_; }
 
+ protected:
+  /// QEvent::LanguageChange re-sets the title, the view modes (index kept) and the headers.
+  void changeEvent(QEvent* e) override;
+
  private:
+  void retranslateUi();
   void setDifferencesOnly(bool on);
   QComboBox* mode_;
+  QLabel* viewLabel_ = nullptr;
+  QCheckBox* only_ = nullptr;
   QStackedWidget* stack_;
   QLabel* left_;
   QLabel* right_;

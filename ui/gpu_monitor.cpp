@@ -1,5 +1,6 @@
 #include "gpu_monitor.h"
 
+#include <QEvent>
 #include <QLabel>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -63,13 +64,10 @@ GpuMonitor::GpuMonitor(std::unique_ptr<TelemetrySource> source, QWidget* parent,
   status_->setWordWrap(true);
   status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   lay->addWidget(status_);
-  const QString titles[3] = {tr("Utilisation %"), tr("Memory GB"), tr("Temperature °C / power W")};
   for (int i = 0; i < 3; ++i) {
     auto* p = new QCustomPlot(this);
     p->setMinimumHeight(90);
     p->setObjectName(QStringLiteral("plot%1").arg(i));
-    p->yAxis->setLabel(titles[i]);
-    p->xAxis->setLabel(tr("seconds"));
     p->xAxis->setRange(-kWindowSeconds, 0);
     p->legend->setVisible(true);
     p->legend->setFont(QFont(font().family(), 7));
@@ -77,26 +75,24 @@ GpuMonitor::GpuMonitor(std::unique_ptr<TelemetrySource> source, QWidget* parent,
     plots_[i] = p;
     lay->addWidget(p, 1);
   }
-  auto addGraph = [](QCustomPlot* p, const QString& name, QColor c, QCPAxis* y = nullptr) {
+  auto addGraph = [](QCustomPlot* p, QColor c, QCPAxis* y = nullptr) {
     QCPGraph* g = y ? p->addGraph(p->xAxis, y) : p->addGraph();
-    g->setName(name);
     g->setPen(QPen(c, 1.5));
     return g;
   };
-  addGraph(plots_[0], tr("GPU"), QColor(0x76, 0xb9, 0x00));
-  addGraph(plots_[0], tr("CPU"), QColor(0x3d, 0xae, 0xe9));
+  // Graph names and axis labels: retranslateUi().
+  addGraph(plots_[0], QColor(0x76, 0xb9, 0x00));  // GPU
+  addGraph(plots_[0], QColor(0x3d, 0xae, 0xe9));  // CPU
   plots_[0]->yAxis->setRange(0, 100);
-  addGraph(plots_[1], tr("VRAM used"), QColor(0x76, 0xb9, 0x00));
-  addGraph(plots_[1], tr("RAM used"), QColor(0x3d, 0xae, 0xe9));
-  addGraph(plots_[1], tr("this process"), QColor(0xe6, 0x7e, 0x22));
+  addGraph(plots_[1], QColor(0x76, 0xb9, 0x00));  // VRAM used
+  addGraph(plots_[1], QColor(0x3d, 0xae, 0xe9));  // RAM used
+  addGraph(plots_[1], QColor(0xe6, 0x7e, 0x22));  // this process
   plots_[2]->yAxis2->setVisible(true);
-  plots_[2]->yAxis2->setLabel(tr("W"));
-  addGraph(plots_[2], tr("temperature"), QColor(0xc0, 0x39, 0x2b));
-  addGraph(plots_[2], tr("power"), QColor(0x8e, 0x44, 0xad), plots_[2]->yAxis2);
+  addGraph(plots_[2], QColor(0xc0, 0x39, 0x2b));                      // temperature
+  addGraph(plots_[2], QColor(0x8e, 0x44, 0xad), plots_[2]->yAxis2);  // power
   plots_[2]->yAxis->setRange(20, 95);
   plots_[2]->yAxis2->setRange(0, 400);
-  status_->setText(reason_.isEmpty() ? tr("Waiting for the first sample…")
-                                     : tr("No GPU data: %1").arg(reason_));
+  retranslateUi();
 
   thread_.setObjectName(QStringLiteral("newbie-telemetry"));
   sampler_->moveToThread(&thread_);
@@ -122,7 +118,6 @@ void GpuMonitor::onSample(const TelemetrySample& s) {
   ++samples_;
   last_ = s;
   hasGpu_ = !s.gpus.empty();
-  QStringList parts;
   if (hasGpu_) {
     const GpuSample& g = s.gpus.front();
     if (g.utilisationPercent) plots_[0]->graph(0)->addData(t, *g.utilisationPercent);
@@ -133,29 +128,14 @@ void GpuMonitor::onSample(const TelemetrySample& s) {
       freeVram_ = *g.memoryTotalBytes - *g.memoryUsedBytes;
       Q_EMIT freeVramChanged(freeVram_);
     }
-    parts << QString::fromStdString(g.name);
-    if (g.utilisationPercent) parts << tr("%1 %").arg(*g.utilisationPercent, 0, 'f', 0);
-    if (g.memoryUsedBytes && g.memoryTotalBytes)
-      parts << tr("%1 / %2 GB").arg(*g.memoryUsedBytes / kGB, 0, 'f', 1).arg(*g.memoryTotalBytes / kGB, 0, 'f', 1);
-    if (g.temperatureC) parts << tr("%1 °C").arg(*g.temperatureC, 0, 'f', 0);
-    if (g.powerWatts) parts << tr("%1 W").arg(*g.powerWatts, 0, 'f', 0);
-    if (g.smClockMHz) parts << tr("%1 MHz").arg(*g.smClockMHz, 0, 'f', 0);
-    if (auto own = processGpuMemoryBytes()) parts << tr("this process %1 GB").arg(*own / kGB, 0, 'f', 1);
   }
   if (s.host) {
     const HostSample& h = *s.host;
     if (h.cpuPercent) plots_[0]->graph(1)->addData(t, *h.cpuPercent);
     if (h.ramUsedBytes) plots_[1]->graph(1)->addData(t, *h.ramUsedBytes / kGB);
     if (h.processRssBytes) plots_[1]->graph(2)->addData(t, *h.processRssBytes / kGB);
-    if (h.cpuPercent) parts << tr("CPU %1 %").arg(*h.cpuPercent, 0, 'f', 0);
-    if (h.ramUsedBytes && h.ramTotalBytes)
-      parts << tr("RAM %1 / %2 GB").arg(*h.ramUsedBytes / kGB, 0, 'f', 1).arg(*h.ramTotalBytes / kGB, 0, 'f', 1);
   }
-  QString text = parts.join(QStringLiteral(" · "));
-  if (!hasGpu_)
-    text = tr("No GPU data (%1). Showing CPU and RAM.").arg(reason_.isEmpty() ? tr("no NVIDIA GPU") : reason_) +
-           QStringLiteral("\n") + text;
-  status_->setText(text);
+  updateStatusText();
   plots_[2]->setVisible(hasGpu_);
   double memMax = 1;
   if (hasGpu_ && s.gpus.front().memoryTotalBytes) memMax = *s.gpus.front().memoryTotalBytes / kGB;
@@ -171,6 +151,61 @@ void GpuMonitor::onSample(const TelemetrySample& s) {
     if (p->isVisible()) p->replot(QCustomPlot::rpQueuedReplot);
   }
   Q_EMIT sampleArrived(s);
+}
+
+void GpuMonitor::retranslateUi() {
+  const QString titles[3] = {tr("Utilisation %"), tr("Memory GB"), tr("Temperature °C / power W")};
+  for (int i = 0; i < 3; ++i) {
+    plots_[i]->yAxis->setLabel(titles[i]);
+    plots_[i]->xAxis->setLabel(tr("seconds"));
+  }
+  plots_[0]->graph(0)->setName(tr("GPU"));
+  plots_[0]->graph(1)->setName(tr("CPU"));
+  plots_[1]->graph(0)->setName(tr("VRAM used"));
+  plots_[1]->graph(1)->setName(tr("RAM used"));
+  plots_[1]->graph(2)->setName(tr("this process"));
+  plots_[2]->yAxis2->setLabel(tr("W"));
+  plots_[2]->graph(0)->setName(tr("temperature"));
+  plots_[2]->graph(1)->setName(tr("power"));
+  updateStatusText();
+  for (QCustomPlot* p : plots_) p->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void GpuMonitor::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::LanguageChange && status_) retranslateUi();
+  QWidget::changeEvent(e);
+}
+
+/// The status line from the last sample (or the waiting / no-GPU note before the first one).
+void GpuMonitor::updateStatusText() {
+  if (samples_ == 0) {
+    status_->setText(reason_.isEmpty() ? tr("Waiting for the first sample…") : tr("No GPU data: %1").arg(reason_));
+    return;
+  }
+  const TelemetrySample& s = last_;
+  QStringList parts;
+  if (hasGpu_) {
+    const GpuSample& g = s.gpus.front();
+    parts << QString::fromStdString(g.name);
+    if (g.utilisationPercent) parts << tr("%1 %").arg(*g.utilisationPercent, 0, 'f', 0);
+    if (g.memoryUsedBytes && g.memoryTotalBytes)
+      parts << tr("%1 / %2 GB").arg(*g.memoryUsedBytes / kGB, 0, 'f', 1).arg(*g.memoryTotalBytes / kGB, 0, 'f', 1);
+    if (g.temperatureC) parts << tr("%1 °C").arg(*g.temperatureC, 0, 'f', 0);
+    if (g.powerWatts) parts << tr("%1 W").arg(*g.powerWatts, 0, 'f', 0);
+    if (g.smClockMHz) parts << tr("%1 MHz").arg(*g.smClockMHz, 0, 'f', 0);
+    if (auto own = processGpuMemoryBytes()) parts << tr("this process %1 GB").arg(*own / kGB, 0, 'f', 1);
+  }
+  if (s.host) {
+    const HostSample& h = *s.host;
+    if (h.cpuPercent) parts << tr("CPU %1 %").arg(*h.cpuPercent, 0, 'f', 0);
+    if (h.ramUsedBytes && h.ramTotalBytes)
+      parts << tr("RAM %1 / %2 GB").arg(*h.ramUsedBytes / kGB, 0, 'f', 1).arg(*h.ramTotalBytes / kGB, 0, 'f', 1);
+  }
+  QString text = parts.join(QStringLiteral(" · "));
+  if (!hasGpu_)
+    text = tr("No GPU data (%1). Showing CPU and RAM.").arg(reason_.isEmpty() ? tr("no NVIDIA GPU") : reason_) +
+           QStringLiteral("\n") + text;
+  status_->setText(text);
 }
 
 void GpuMonitor::addMarker(const QString& label, bool boundary) {

@@ -65,11 +65,17 @@ class GpuMonitor : public QWidget {
   void sampleArrived(const newbie::TelemetrySample& sample);
   void freeVramChanged(double bytes);
 
+ protected:
+  /// QEvent::LanguageChange re-sets axis labels, legend names and the status line.
+  void changeEvent(QEvent* e) override;
+
  private:
   void onSample(const TelemetrySample& s);
+  void retranslateUi();
+  void updateStatusText();
   QThread thread_;
   TelemetrySampler* sampler_;
-  QLabel* status_;
+  QLabel* status_ = nullptr;
   QCustomPlot* plots_[3];
   QString reason_;
   double t0_ = -1;

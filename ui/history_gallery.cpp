@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -174,25 +175,25 @@ HistoryGallery::HistoryGallery(HistoryDatabase* db, const QString& dataDir, QWid
   search_ = new QLineEdit(this);
   search_->setObjectName(QStringLiteral("searchEdit"));
   search_->setClearButtonEnabled(true);
-  search_->setPlaceholderText(tr("Search prompts… (field:value, e.g. character_1.clothing:serafuku)"));
   bar->addWidget(search_, 1);
   date_ = new QComboBox(this);
-  date_->addItem(tr("Any time"), 0);
-  date_->addItem(tr("Today"), 1);
-  date_->addItem(tr("Last 7 days"), 7);
-  date_->addItem(tr("Last 30 days"), 30);
+  date_->setObjectName(QStringLiteral("dateFilter"));
+  for (int days : {0, 1, 7, 30}) date_->addItem(QString(), days);  // texts: retranslateUi()
   bar->addWidget(date_);
   modelFilter_ = new QComboBox(this);
-  modelFilter_->addItem(tr("All models"), QString());
+  modelFilter_->setObjectName(QStringLiteral("modelFilter"));
+  modelFilter_->addItem(QString(), QString());
   if (db_)
     for (const QString& m : db_->models()) modelFilter_->addItem(m, m);
   bar->addWidget(modelFilter_);
-  favOnly_ = new QCheckBox(tr("Favourites"), this);
+  favOnly_ = new QCheckBox(this);
+  favOnly_->setObjectName(QStringLiteral("favouritesOnly"));
   bar->addWidget(favOnly_);
-  auto* import = new QPushButton(tr("Import PNG…"), this);
-  import->setToolTip(tr("Load the parameters of a PNG made by NewBie Studio or an A1111-style tool (or drop it here)"));
-  bar->addWidget(import);
+  importButton_ = new QPushButton(this);
+  importButton_->setObjectName(QStringLiteral("importPng"));
+  bar->addWidget(importButton_);
   countLabel_ = new QLabel(this);
+  countLabel_->setObjectName(QStringLiteral("countLabel"));
   bar->addWidget(countLabel_);
   lay->addLayout(bar);
 
@@ -200,9 +201,9 @@ HistoryGallery::HistoryGallery(HistoryDatabase* db, const QString& dataDir, QWid
   auto* ub = new QHBoxLayout(undoBar_);
   ub->setContentsMargins(0, 0, 0, 0);
   undoLabel_ = new QLabel(undoBar_);
-  auto* undoButton = new QPushButton(tr("Undo"), undoBar_);
+  undoButton_ = new QPushButton(undoBar_);
   ub->addWidget(undoLabel_, 1);
-  ub->addWidget(undoButton);
+  ub->addWidget(undoButton_);
   undoBar_->hide();
   lay->addWidget(undoBar_);
 
@@ -233,8 +234,8 @@ HistoryGallery::HistoryGallery(HistoryDatabase* db, const QString& dataDir, QWid
   connect(view_, &QListView::activated, this, [this](const QModelIndex& i) {
     emit imageActivated(i.data(HistoryModel::IdRole).toLongLong(), i.data(HistoryModel::PathRole).toString());
   });
-  connect(undoButton, &QPushButton::clicked, this, &HistoryGallery::undoLastDelete);
-  connect(import, &QPushButton::clicked, this, [this] {
+  connect(undoButton_, &QPushButton::clicked, this, &HistoryGallery::undoLastDelete);
+  connect(importButton_, &QPushButton::clicked, this, [this] {
     const QString f = QFileDialog::getOpenFileName(this, tr("Import PNG"), QString(), tr("PNG images (*.png)"));
     if (f.isEmpty()) return;
     QString err;
@@ -245,7 +246,30 @@ HistoryGallery::HistoryGallery(HistoryDatabase* db, const QString& dataDir, QWid
   del->setShortcutContext(Qt::WidgetWithChildrenShortcut);
   connect(del, &QAction::triggered, this, [this] { deleteSelected(true); });
   view_->addAction(del);
+  retranslateUi();
   applyFilters();
+}
+
+void HistoryGallery::retranslateUi() {
+  search_->setPlaceholderText(tr("Search prompts… (field:value, e.g. character_1.clothing:serafuku)"));
+  // Item texts only: indexes and data (the filter values) stay, so the query does not change.
+  date_->setItemText(0, tr("Any time"));
+  date_->setItemText(1, tr("Today"));
+  date_->setItemText(2, tr("Last 7 days"));
+  date_->setItemText(3, tr("Last 30 days"));
+  modelFilter_->setItemText(0, tr("All models"));
+  favOnly_->setText(tr("Favourites"));
+  importButton_->setText(tr("Import PNG…"));
+  importButton_->setToolTip(tr("Load the parameters of a PNG made by NewBie Studio or an A1111-style tool (or drop it here)"));
+  undoButton_->setText(tr("Undo"));
+  countLabel_->setText(tr("%n image(s)", nullptr, model_->rowCount()));
+  if (!lastDeleted_.isEmpty())
+    undoLabel_->setText(tr("Deleted %n image(s).", nullptr, static_cast<int>(lastDeleted_.size())));
+}
+
+void HistoryGallery::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::LanguageChange) retranslateUi();
+  QWidget::changeEvent(e);
 }
 
 QList<qint64> HistoryGallery::selectedIds() const {

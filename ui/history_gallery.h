@@ -22,6 +22,7 @@
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QLineEdit;
 class QListView;
 class QPushButton;
@@ -95,8 +96,11 @@ class HistoryGallery : public QWidget {
  protected:
   void dragEnterEvent(QDragEnterEvent* e) override;
   void dropEvent(QDropEvent* e) override;
+  /// QEvent::LanguageChange re-sets every visible text (filters keep their selection).
+  void changeEvent(QEvent* e) override;
 
  private:
+  void retranslateUi();
   void applyFilters();
   void showContextMenu(const QPoint& pos);
   void reuse(ReuseMode mode);
@@ -110,8 +114,10 @@ class HistoryGallery : public QWidget {
   QComboBox* modelFilter_;
   QCheckBox* favOnly_;
   QLabel* countLabel_;
+  QPushButton* importButton_;
   QWidget* undoBar_;
   QLabel* undoLabel_;
+  QPushButton* undoButton_;
   QList<qint64> lastDeleted_;
 };
 

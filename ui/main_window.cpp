@@ -137,7 +137,7 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent) {
   connect(settings_, &SettingsPanel::loadOptionsChanged, this, &MainWindow::reloadModel);
   connect(settings_, &SettingsPanel::languageChanged, this, [this](const QString& code) {
     installTranslation(code);
-    statusBar()->showMessage(tr("Language changed; some panels update after a restart."), 8000);
+    statusBar()->showMessage(tr("Language changed."), 8000);
   });
   connect(monitor_, &GpuMonitor::freeVramChanged, settings_, &SettingsPanel::setFreeVram);
   // Status bar.
@@ -164,7 +164,11 @@ MainWindow::MainWindow(Options options, QWidget* parent) : QMainWindow(parent) {
   else preview_->showMessage(tr("No model loaded — File ▸ Open model…"));
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+  // The tag vocabulary is process-wide and its provider points into db_: drop it before db_ goes,
+  // so a later window (tests) never calls into a destroyed database.
+  if (editor_) editor_->setLearnedTagsProvider({});
+}
 
 void MainWindow::buildActions() {
   auto make = [this](QKeySequence key = {}) {

@@ -1,5 +1,6 @@
 #include "preview_view.h"
 
+#include <QEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QWheelEvent>
@@ -14,6 +15,14 @@ PreviewView::PreviewView(QWidget* parent) : QWidget(parent) {
   setPalette(pal);
   setFocusPolicy(Qt::ClickFocus);
   setToolTip(tr("Wheel: zoom · drag: pan · double-click: fit"));
+}
+
+void PreviewView::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::LanguageChange) {
+    setToolTip(tr("Wheel: zoom · drag: pan · double-click: fit"));
+    update();  // the "no image yet" hint is translated when painted
+  }
+  QWidget::changeEvent(e);
 }
 
 void PreviewView::showPreview(const QImage& image, int step, int total, double sigma, double etaSeconds) {

@@ -33,6 +33,7 @@ class PreviewView : public QWidget {
 
  protected:
   void paintEvent(QPaintEvent* e) override;
+  void changeEvent(QEvent* e) override;  ///< QEvent::LanguageChange: tooltip and hint
   void wheelEvent(QWheelEvent* e) override;
   void mousePressEvent(QMouseEvent* e) override;
   void mouseMoveEvent(QMouseEvent* e) override;

@@ -2,6 +2,7 @@
 
 #include <QComboBox>
 #include <QDir>
+#include <QEvent>
 #include <QFile>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
@@ -129,57 +130,46 @@ PromptEditor::PromptEditor(QWidget* parent) : QWidget(parent), vocab_(&TagVocabu
 
   // Toolbar row
   auto* bar = new QHBoxLayout;
-  auto* templates = new QToolButton(this);
-  templates->setText(tr("Templates"));
-  templates->setPopupMode(QToolButton::InstantPopup);
-  auto* tmenu = new QMenu(templates);
-  const QStringList tfiles = templatePaths();
-  const QStringList tnames = {tr("Official README example (two characters)"), tr("ComfyUI workflow example"),
-                              tr("Empty XML schema (Gemma chat)")};
-  for (int i = 0; i < tfiles.size(); ++i) {
-    const QString path = tfiles[i];
-    tmenu->addAction(tnames.value(i, path), this, [this, path] { loadTemplate(path); });
+  templatesButton_ = new QToolButton(this);
+  templatesButton_->setObjectName(QStringLiteral("templates"));
+  templatesButton_->setPopupMode(QToolButton::InstantPopup);
+  auto* tmenu = new QMenu(templatesButton_);
+  for (const QString& path : templatePaths()) {
+    QAction* a = tmenu->addAction(path, this, [this, path] { loadTemplate(path); });
+    templateActions_ << a;  // texts: retranslateUi()
   }
-  templates->setMenu(tmenu);
-  bar->addWidget(templates);
+  templatesButton_->setMenu(tmenu);
+  bar->addWidget(templatesButton_);
 
   cardsButton_ = new QToolButton(this);
-  cardsButton_->setText(tr("Character cards"));
+  cardsButton_->setObjectName(QStringLiteral("characterCards"));
   cardsButton_->setPopupMode(QToolButton::InstantPopup);
   auto* cmenu = new QMenu(cardsButton_);
   cardsButton_->setMenu(cmenu);
   connect(cmenu, &QMenu::aboutToShow, this, &PromptEditor::rebuildCardsMenu);
   bar->addWidget(cardsButton_);
 
-  auto* undoB = new QToolButton(this);
-  undoB->setText(tr("Undo"));
-  undoB->setToolTip(tr("Undo (Ctrl+Z)"));
-  connect(undoB, &QToolButton::clicked, this, &PromptEditor::undo);
-  auto* redoB = new QToolButton(this);
-  redoB->setText(tr("Redo"));
-  redoB->setToolTip(tr("Redo (Ctrl+Shift+Z)"));
-  connect(redoB, &QToolButton::clicked, this, &PromptEditor::redo);
-  bar->addWidget(undoB);
-  bar->addWidget(redoB);
+  undoButton_ = new QToolButton(this);
+  undoButton_->setObjectName(QStringLiteral("undo"));
+  connect(undoButton_, &QToolButton::clicked, this, &PromptEditor::undo);
+  redoButton_ = new QToolButton(this);
+  redoButton_->setObjectName(QStringLiteral("redo"));
+  connect(redoButton_, &QToolButton::clicked, this, &PromptEditor::redo);
+  bar->addWidget(undoButton_);
+  bar->addWidget(redoButton_);
   bar->addStretch();
-  bar->addWidget(new QLabel(tr("System prompt:"), this));
+  presetLabel_ = new QLabel(this);
+  presetLabel_->setObjectName(QStringLiteral("systemPresetLabel"));
+  bar->addWidget(presetLabel_);
   preset_ = new QComboBox(this);
   preset_->setObjectName(QStringLiteral("systemPreset"));
-  preset_->addItem(tr("Auto (XML or tags)"), QStringLiteral("auto"));
-  preset_->addItem(tr("XML (official)"), QStringLiteral("xml"));
-  preset_->addItem(tr("Tags / natural language (official)"), QStringLiteral("tags"));
-  preset_->addItem(tr("ComfyUI XML template"), QStringLiteral("comfy_xml"));
-  preset_->addItem(tr("LoRA trainer"), QStringLiteral("lora_trainer"));
-  preset_->addItem(tr("Lumina 2"), QStringLiteral("lumina"));
-  preset_->addItem(tr("None (no system prompt)"), QStringLiteral("none"));
-  preset_->addItem(tr("Custom…"), QStringLiteral("custom"));
-  preset_->setToolTip(tr("Text prepended to the prompt for the Gemma encoder only"));
+  for (const char* name : {"auto", "xml", "tags", "comfy_xml", "lora_trainer", "lumina", "none", "custom"})
+    preset_->addItem(QString(), QString::fromLatin1(name));  // texts: retranslateUi()
   bar->addWidget(preset_);
   lay->addLayout(bar);
 
   custom_ = new QPlainTextEdit(this);
   custom_->setObjectName(QStringLiteral("customSystemPrompt"));
-  custom_->setPlaceholderText(tr("Custom system prompt (sent to Gemma before the prompt)"));
   custom_->setMaximumHeight(60);
   custom_->setVisible(false);
   lay->addWidget(custom_);
@@ -188,8 +178,8 @@ PromptEditor::PromptEditor(QWidget* parent) : QWidget(parent), vocab_(&TagVocabu
   views_ = new QTabWidget(this);
   raw_ = new PromptRawEdit(vocab_, this);
   form_ = new PromptForm(vocab_, this);
-  views_->addTab(raw_, tr("Raw XML"));
-  views_->addTab(form_, tr("Form"));
+  views_->addTab(raw_, QString());
+  views_->addTab(form_, QString());
   lay->addWidget(views_, 1);
 
   auto* status = new QHBoxLayout;
@@ -199,15 +189,15 @@ PromptEditor::PromptEditor(QWidget* parent) : QWidget(parent), vocab_(&TagVocabu
   diagLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   tokenLabel_ = new QLabel(this);
   tokenLabel_->setObjectName(QStringLiteral("tokenCount"));
-  tokenLabel_->setToolTip(tr("Gemma tokens (system prompt included); the model reads at most %1").arg(kMaxTokens));
   status->addWidget(diagLabel_, 1);
   status->addWidget(tokenLabel_);
   lay->addLayout(status);
 
-  lay->addWidget(new QLabel(tr("Negative prompt:"), this));
+  negativeLabel_ = new QLabel(this);
+  negativeLabel_->setObjectName(QStringLiteral("negativePromptLabel"));
+  lay->addWidget(negativeLabel_);
   negative_ = new QPlainTextEdit(this);
   negative_->setObjectName(QStringLiteral("negativePrompt"));
-  negative_->setPlaceholderText(tr("Empty by default (the model's own unconditional input)"));
   negative_->setMaximumHeight(80);
   lay->addWidget(negative_);
 
@@ -279,7 +269,53 @@ PromptEditor::PromptEditor(QWidget* parent) : QWidget(parent), vocab_(&TagVocabu
   });
   connect(form_, &PromptForm::saveCardRequested, this, &PromptEditor::promptSaveCard);
 
+  retranslateUi();
   refresh();
+}
+
+void PromptEditor::retranslateUi() {
+  templatesButton_->setText(tr("Templates"));
+  const QStringList tnames = {tr("Official README example (two characters)"), tr("ComfyUI workflow example"),
+                              tr("Empty XML schema (Gemma chat)")};
+  for (int i = 0; i < templateActions_.size(); ++i)
+    if (i < tnames.size()) templateActions_[i]->setText(tnames[i]);
+  cardsButton_->setText(tr("Character cards"));
+  undoButton_->setText(tr("Undo"));
+  undoButton_->setToolTip(tr("Undo (Ctrl+Z)"));
+  redoButton_->setText(tr("Redo"));
+  redoButton_->setToolTip(tr("Redo (Ctrl+Shift+Z)"));
+  presetLabel_->setText(tr("System prompt:"));
+  // Item texts only, matched by data: the selected preset (and its index) stays.
+  const QPair<const char*, QString> presets[] = {
+      {"auto", tr("Auto (XML or tags)")},
+      {"xml", tr("XML (official)")},
+      {"tags", tr("Tags / natural language (official)")},
+      {"comfy_xml", tr("ComfyUI XML template")},
+      {"lora_trainer", tr("LoRA trainer")},
+      {"lumina", tr("Lumina 2")},
+      {"none", tr("None (no system prompt)")},
+      {"custom", tr("Custom…")},
+  };
+  for (const auto& [name, label] : presets) {
+    const int i = preset_->findData(QString::fromLatin1(name));
+    if (i >= 0) preset_->setItemText(i, label);
+  }
+  preset_->setToolTip(tr("Text prepended to the prompt for the Gemma encoder only"));
+  custom_->setPlaceholderText(tr("Custom system prompt (sent to Gemma before the prompt)"));
+  views_->setTabText(views_->indexOf(raw_), tr("Raw XML"));
+  views_->setTabText(views_->indexOf(form_), tr("Form"));
+  tokenLabel_->setToolTip(tr("Gemma tokens (system prompt included); the model reads at most %1").arg(kMaxTokens));
+  negativeLabel_->setText(tr("Negative prompt:"));
+  negative_->setPlaceholderText(tr("Empty by default (the model's own unconditional input)"));
+}
+
+void PromptEditor::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::LanguageChange && negative_) {
+    retranslateUi();
+    refresh();  // the diagnostics line and the translated diagnostics of the raw view
+    if (tokenCount_ > kMaxTokens) showTokenCount(tokenCount_);
+  }
+  QWidget::changeEvent(e);
 }
 
 PromptEditor::~PromptEditor() {

@@ -35,6 +35,7 @@
 #include <QWidget>
 #include <functional>
 
+class QAction;
 class QComboBox;
 class QLabel;
 class QPlainTextEdit;
@@ -104,7 +105,12 @@ class PromptEditor : public QWidget {
   void generateRequested();
   void tokenCountChanged(int count, bool truncated);
 
+ protected:
+  /// QEvent::LanguageChange re-sets every visible text; the selected preset and all texts stay.
+  void changeEvent(QEvent* e) override;
+
  private:
+  void retranslateUi();
   void refresh();
   void requestTokenCount();
   QPair<QString, QString> counterInput() const;  ///< (text, preset) handed to the counter
@@ -119,12 +125,18 @@ class PromptEditor : public QWidget {
   PromptRawEdit* raw_;
   PromptForm* form_;
   QTabWidget* views_;
-  QPlainTextEdit* negative_;
+  QPlainTextEdit* negative_ = nullptr;
   QPlainTextEdit* custom_;
   QComboBox* preset_;
   QLabel* diagLabel_;
   QLabel* tokenLabel_;
   QToolButton* cardsButton_;
+  QToolButton* templatesButton_ = nullptr;
+  QList<QAction*> templateActions_;
+  QToolButton* undoButton_ = nullptr;
+  QToolButton* redoButton_ = nullptr;
+  QLabel* presetLabel_ = nullptr;
+  QLabel* negativeLabel_ = nullptr;
   QTimer* parseTimer_;
   QTimer* tokenTimer_;
   QTimer* draftTimer_;

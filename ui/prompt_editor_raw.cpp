@@ -2,6 +2,7 @@
 
 #include <QAbstractItemView>
 #include <QCompleter>
+#include <QEvent>
 #include <QHelpEvent>
 #include <QKeyEvent>
 #include <QTextBlock>
@@ -23,8 +24,17 @@ PromptRawEdit::PromptRawEdit(TagVocabulary* vocab, QWidget* parent)
   f.setFamily(QStringLiteral("monospace"));
   f.setStyleHint(QFont::Monospace);
   setFont(f);
+  retranslateUi();
+}
+
+void PromptRawEdit::retranslateUi() {
   setPlaceholderText(tr("Write tags, natural language or NewBie XML (<character_1>, <general_tags>, …). "
                         "Ctrl+Space completes tags, Ctrl+Enter generates."));
+}
+
+void PromptRawEdit::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::LanguageChange) retranslateUi();
+  QPlainTextEdit::changeEvent(e);
 }
 
 void PromptRawEdit::setDiagnostics(const QList<EditorDiagnostic>& diags) {

@@ -39,8 +39,10 @@ class PromptRawEdit : public QPlainTextEdit {
  protected:
   void keyPressEvent(QKeyEvent* e) override;
   bool viewportEvent(QEvent* e) override;
+  void changeEvent(QEvent* e) override;  ///< QEvent::LanguageChange: placeholder text
 
  private:
+  void retranslateUi();
   XmlHighlighter* highlighter_;
   RawTagCompleter* completer_;
   QList<EditorDiagnostic> diags_;

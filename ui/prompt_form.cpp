@@ -1,5 +1,6 @@
 #include "prompt_form.h"
 
+#include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -15,6 +16,11 @@
 #include "text/newbie_xml.h"
 
 namespace newbie::ui {
+
+namespace {
+/// Dynamic property on each field editor: its field name, so labels can be re-translated.
+constexpr const char* kFieldProperty = "newbieField";
+}  // namespace
 
 QStringList PromptForm::characterFields() {
   return {QStringLiteral("n"),          QStringLiteral("gender"), QStringLiteral("appearance"),
@@ -58,13 +64,12 @@ PromptForm::PromptForm(TagVocabulary* vocab, QWidget* parent) : QWidget(parent),
   auto* lay = new QVBoxLayout(this);
   lay->setContentsMargins(0, 0, 0, 0);
   tabs_ = new QTabWidget(this);
-  auto* add = new QToolButton(tabs_);
-  add->setText(tr("+ Character"));
-  add->setToolTip(tr("Add a character block with the next free number"));
-  tabs_->setCornerWidget(add, Qt::TopRightCorner);
-  connect(add, &QToolButton::clicked, this, &PromptForm::addCharacterRequested);
+  addButton_ = new QToolButton(tabs_);
+  addButton_->setObjectName(QStringLiteral("addCharacter"));
+  tabs_->setCornerWidget(addButton_, Qt::TopRightCorner);
+  connect(addButton_, &QToolButton::clicked, this, &PromptForm::addCharacterRequested);
   lay->addWidget(tabs_);
-  note_ = new QLabel(tr("Tags and comments the form does not show are kept in the raw text."), this);
+  note_ = new QLabel(this);
   note_->setWordWrap(true);
   note_->setEnabled(false);
   lay->addWidget(note_);
@@ -75,6 +80,7 @@ PromptForm::PromptForm(TagVocabulary* vocab, QWidget* parent) : QWidget(parent),
   for (const QString& f : generalFields()) {
     auto* e = new QLineEdit(general);
     e->setObjectName(QStringLiteral("general_") + f);
+    e->setProperty(kFieldProperty, f);
     e->setCompleter(new CommaTagCompleter(vocab_->tagsFor(f), e));
     connect(e, &QLineEdit::textEdited, this, [this, f](const QString& v) { emit generalTagEdited(f, v); });
     gl->addRow(fieldLabel(f), e);
@@ -83,14 +89,52 @@ PromptForm::PromptForm(TagVocabulary* vocab, QWidget* parent) : QWidget(parent),
   auto* gs = new QScrollArea;
   gs->setWidget(general);
   gs->setWidgetResizable(true);
-  tabs_->addTab(gs, tr("General"));
+  tabs_->addTab(gs, QString());
 
   caption_ = new QPlainTextEdit;
-  caption_->setPlaceholderText(tr("Natural-language description of the scene"));
   connect(caption_, &QPlainTextEdit::textChanged, this, [this] {
     if (!updating_) emit captionEdited(caption_->toPlainText());
   });
-  tabs_->addTab(caption_, tr("Caption"));
+  tabs_->addTab(caption_, QString());
+  retranslateUi();
+}
+
+void PromptForm::retranslateUi() {
+  addButton_->setText(tr("+ Character"));
+  addButton_->setToolTip(tr("Add a character block with the next free number"));
+  note_->setText(tr("Tags and comments the form does not show are kept in the raw text."));
+  caption_->setPlaceholderText(tr("Natural-language description of the scene"));
+  const int general = static_cast<int>(numbers_.size());  // tabs: characters, General, Caption
+  tabs_->setTabText(general, tr("General"));
+  tabs_->setTabText(general + 1, tr("Caption"));
+  relabel(tabs_->widget(general));
+  for (int i = 0; i < numbers_.size(); ++i) {
+    tabs_->setTabText(i, tr("Character %1").arg(numbers_[i]));
+    QWidget* page = tabs_->widget(i);
+    relabel(page);
+    if (auto* b = page->findChild<QPushButton*>(QStringLiteral("moveEarlier"))) b->setText(tr("Move earlier"));
+    if (auto* b = page->findChild<QPushButton*>(QStringLiteral("moveLater"))) b->setText(tr("Move later"));
+    if (auto* b = page->findChild<QPushButton*>(QStringLiteral("saveCard"))) b->setText(tr("Save as card…"));
+    if (auto* b = page->findChild<QPushButton*>(QStringLiteral("removeCharacter"))) b->setText(tr("Remove"));
+  }
+}
+
+void PromptForm::relabel(QWidget* page) {
+  if (!page) return;
+  for (QFormLayout* form : page->findChildren<QFormLayout*>()) {
+    for (int row = 0; row < form->rowCount(); ++row) {
+      QLayoutItem* field = form->itemAt(row, QFormLayout::FieldRole);
+      QLayoutItem* label = form->itemAt(row, QFormLayout::LabelRole);
+      auto* l = label ? qobject_cast<QLabel*>(label->widget()) : nullptr;
+      const QString key = field && field->widget() ? field->widget()->property(kFieldProperty).toString() : QString();
+      if (l && !key.isEmpty()) l->setText(fieldLabel(key));
+    }
+  }
+}
+
+void PromptForm::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::LanguageChange && caption_) retranslateUi();
+  QWidget::changeEvent(e);
 }
 
 QWidget* PromptForm::makeCharacterPage(int number) {
@@ -104,6 +148,7 @@ QWidget* PromptForm::makeCharacterPage(int number) {
   left->setObjectName(QStringLiteral("moveEarlier"));
   right->setObjectName(QStringLiteral("moveLater"));
   remove->setObjectName(QStringLiteral("removeCharacter"));
+  card->setObjectName(QStringLiteral("saveCard"));
   connect(left, &QPushButton::clicked, this, [this, number] { emit moveCharacterRequested(number, -1); });
   connect(right, &QPushButton::clicked, this, [this, number] { emit moveCharacterRequested(number, 1); });
   connect(card, &QPushButton::clicked, this, [this, number] { emit saveCardRequested(number); });
@@ -119,6 +164,7 @@ QWidget* PromptForm::makeCharacterPage(int number) {
   for (const QString& f : characterFields()) {
     auto* e = new QLineEdit(page);
     e->setObjectName(QStringLiteral("character_%1_%2").arg(number).arg(f));
+    e->setProperty(kFieldProperty, f);
     if (f != QStringLiteral("n")) e->setCompleter(new CommaTagCompleter(vocab_->tagsFor(f), e));
     connect(e, &QLineEdit::textEdited, this,
             [this, number, f](const QString& val) { emit characterFieldEdited(number, f, val); });

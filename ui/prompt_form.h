@@ -16,6 +16,7 @@ class QLineEdit;
 class QPlainTextEdit;
 class QTabWidget;
 class QLabel;
+class QToolButton;
 
 namespace newbie::ui {
 
@@ -50,7 +51,13 @@ class PromptForm : public QWidget {
   void moveCharacterRequested(int number, int delta);
   void saveCardRequested(int number);
 
+ protected:
+  /// QEvent::LanguageChange re-sets labels, tab titles, buttons and placeholders.
+  void changeEvent(QEvent* e) override;
+
  private:
+  void retranslateUi();
+  void relabel(QWidget* page);  ///< field labels of the form layouts under `page`
   void rebuild(const QList<int>& numbers);
   QWidget* makeCharacterPage(int number);
   static void setIfIdle(QLineEdit* e, const QString& v);
@@ -58,6 +65,7 @@ class PromptForm : public QWidget {
   TagVocabulary* vocab_;
   QTabWidget* tabs_;
   QLabel* note_;
+  QToolButton* addButton_ = nullptr;
   QList<int> numbers_;
   QHash<int, QHash<QString, QLineEdit*>> charEdits_;
   QHash<QString, QLineEdit*> generalEdits_;

@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -15,6 +16,8 @@
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QVBoxLayout>
+
+#include <type_traits>
 
 #include "job_queue.h"
 #include "sampling/schedules.h"
@@ -36,6 +39,22 @@ void setItemEnabled(QComboBox* box, int row, bool enabled, const QString& tip) {
   if (!it) return;
   it->setEnabled(enabled);
   it->setToolTip(tip);
+}
+
+/// Adds `field` (a widget or a nested layout) with an empty label that retranslateUi() fills
+/// (QFormLayout::addRow(QString, ...) makes no label at all for an empty text).
+template <class Field>
+void addLabelledRow(QFormLayout* form, Field* field) {
+  auto* label = new QLabel(form->parentWidget());
+  if constexpr (std::is_base_of_v<QWidget, Field>) label->setBuddy(field);
+  form->addRow(label, field);
+}
+
+/// Sets the text of the label of `field`'s row (a widget or a nested layout).
+template <class Field>
+void setRowLabel(QFormLayout* form, Field* field, const QString& text) {
+  if (!form) return;
+  if (auto* l = qobject_cast<QLabel*>(form->labelForField(field))) l->setText(text);
 }
 }  // namespace
 
@@ -75,120 +94,129 @@ QList<SettingsPanel::SizePreset> SettingsPanel::sizePresets() {
 }
 
 SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
+  // Every user-visible text is set in retranslateUi() (also on QEvent::LanguageChange); rows get
+  // empty labels here, found again through QFormLayout::labelForField().
   auto* outer = new QVBoxLayout(this);
 
-  auto* modelBox = new QGroupBox(tr("Model"), this);
-  auto* mf = new QFormLayout(modelBox);
-  device_ = new QComboBox(modelBox);
+  modelBox_ = new QGroupBox(this);
+  modelBox_->setObjectName(QStringLiteral("modelBox"));
+  auto* mf = new QFormLayout(modelBox_);
+  device_ = new QComboBox(modelBox_);
   device_->setObjectName(QStringLiteral("device"));
-  device_->addItem(tr("CPU"), QStringLiteral("cpu"));
-  mf->addRow(tr("Device"), device_);
-  precision_ = new QComboBox(modelBox);
+  device_->addItem(QString(), QStringLiteral("cpu"));
+  addLabelledRow(mf, device_);
+  precision_ = new QComboBox(modelBox_);
   precision_->setObjectName(QStringLiteral("precision"));
   precision_->addItem(QStringLiteral("bf16"), QStringLiteral("bf16"));
   precision_->addItem(QStringLiteral("fp16"), QStringLiteral("fp16"));
   precision_->addItem(QStringLiteral("fp32"), QStringLiteral("fp32"));
-  precision_->addItem(tr("fp8 (e4m3, CUDA, faster, approximate)"), QStringLiteral("fp8"));
-  mf->addRow(tr("Precision"), precision_);
-  placement_ = new QComboBox(modelBox);
-  placement_->addItem(tr("On the device"), static_cast<int>(EncoderPlacement::Device));
-  placement_->addItem(tr("On the CPU"), static_cast<int>(EncoderPlacement::CPU));
-  placement_->addItem(tr("Free after encoding"), static_cast<int>(EncoderPlacement::FreeAfterUse));
-  placement_->setToolTip(tr("Where Gemma and Jina CLIP live between jobs; CPU or freeing them lets 12–16 GB cards fit."));
-  mf->addRow(tr("Text encoders"), placement_);
-  outer->addWidget(modelBox);
+  precision_->addItem(QString(), QStringLiteral("fp8"));
+  addLabelledRow(mf, precision_);
+  placement_ = new QComboBox(modelBox_);
+  placement_->setObjectName(QStringLiteral("placement"));
+  placement_->addItem(QString(), static_cast<int>(EncoderPlacement::Device));
+  placement_->addItem(QString(), static_cast<int>(EncoderPlacement::CPU));
+  placement_->addItem(QString(), static_cast<int>(EncoderPlacement::FreeAfterUse));
+  addLabelledRow(mf, placement_);
+  outer->addWidget(modelBox_);
 
-  auto* sampBox = new QGroupBox(tr("Sampling"), this);
-  auto* sf = new QFormLayout(sampBox);
-  steps_ = new QSpinBox(sampBox);
+  sampBox_ = new QGroupBox(this);
+  sampBox_->setObjectName(QStringLiteral("samplingBox"));
+  auto* sf = new QFormLayout(sampBox_);
+  steps_ = new QSpinBox(sampBox_);
   steps_->setRange(1, 200);
   steps_->setValue(28);
-  sf->addRow(tr("Steps"), steps_);
-  sampler_ = new QComboBox(sampBox);
+  addLabelledRow(sf, steps_);
+  sampler_ = new QComboBox(sampBox_);
+  sampler_->setObjectName(QStringLiteral("sampler"));
   sampler_->addItems(samplerNames());
-  sf->addRow(tr("Sampler"), sampler_);
-  schedule_ = new QComboBox(sampBox);
+  addLabelledRow(sf, sampler_);
+  schedule_ = new QComboBox(sampBox_);
+  schedule_->setObjectName(QStringLiteral("schedule"));
   schedule_->addItems(scheduleNames());
-  sf->addRow(tr("Schedule"), schedule_);
-  shift_ = new QDoubleSpinBox(sampBox);
+  addLabelledRow(sf, schedule_);
+  shift_ = new QDoubleSpinBox(sampBox_);
   shift_->setRange(0.1, 20.0);
   shift_->setSingleStep(0.5);
   shift_->setValue(6.0);
-  sf->addRow(tr("Shift"), shift_);
-  cfg_ = new QDoubleSpinBox(sampBox);
+  addLabelledRow(sf, shift_);
+  cfg_ = new QDoubleSpinBox(sampBox_);
   cfg_->setRange(0.0, 30.0);
   cfg_->setSingleStep(0.5);
   cfg_->setValue(4.5);
-  sf->addRow(tr("CFG scale"), cfg_);
-  cfgTrunc_ = new QDoubleSpinBox(sampBox);
+  addLabelledRow(sf, cfg_);
+  cfgTrunc_ = new QDoubleSpinBox(sampBox_);
   cfgTrunc_->setRange(0.0, 1.0);
   cfgTrunc_->setSingleStep(0.05);
   cfgTrunc_->setValue(1.0);
-  cfgTrunc_->setToolTip(tr("CFG is applied while t < this value (1 = always)."));
-  sf->addRow(tr("CFG truncation"), cfgTrunc_);
-  renorm_ = new QDoubleSpinBox(sampBox);
+  addLabelledRow(sf, cfgTrunc_);
+  renorm_ = new QDoubleSpinBox(sampBox_);
   renorm_->setRange(0.0, 10.0);
   renorm_->setSingleStep(0.1);
-  renorm_->setToolTip(tr("Caps the norm of the guided prediction; 0 = off."));
-  sf->addRow(tr("Renorm"), renorm_);
-  auto* seedRow = new QHBoxLayout;
-  seedMode_ = new QComboBox(sampBox);
-  seedMode_->addItem(tr("Random"));
-  seedMode_->addItem(tr("Fixed"));
-  seedMode_->addItem(tr("Increment"));
-  seed_ = new QLineEdit(sampBox);
+  addLabelledRow(sf, renorm_);
+  seedRow_ = new QHBoxLayout;
+  seedMode_ = new QComboBox(sampBox_);
+  seedMode_->setObjectName(QStringLiteral("seedMode"));
+  for (int i = 0; i < 3; ++i) seedMode_->addItem(QString());  // Random, Fixed, Increment (index = SeedMode)
+  seed_ = new QLineEdit(sampBox_);
   seed_->setText(QStringLiteral("0"));
   seed_->setValidator(nullptr);
-  seedRow->addWidget(seedMode_);
-  seedRow->addWidget(seed_, 1);
-  sf->addRow(tr("Seed"), seedRow);
-  outer->addWidget(sampBox);
+  seedRow_->addWidget(seedMode_);
+  seedRow_->addWidget(seed_, 1);
+  addLabelledRow(sf, seedRow_);
+  outer->addWidget(sampBox_);
 
-  auto* imgBox = new QGroupBox(tr("Image"), this);
-  auto* imf = new QFormLayout(imgBox);
-  sizePreset_ = new QComboBox(imgBox);
+  imgBox_ = new QGroupBox(this);
+  imgBox_->setObjectName(QStringLiteral("imageBox"));
+  auto* imf = new QFormLayout(imgBox_);
+  sizePreset_ = new QComboBox(imgBox_);
+  sizePreset_->setObjectName(QStringLiteral("sizePreset"));
   for (const SizePreset& s : sizePresets())
     sizePreset_->addItem(QStringLiteral("%1 × %2").arg(s.width).arg(s.height));
-  sizePreset_->addItem(tr("Custom"));
-  imf->addRow(tr("Size"), sizePreset_);
-  auto* wh = new QHBoxLayout;
-  width_ = new QSpinBox(imgBox);
-  height_ = new QSpinBox(imgBox);
+  sizePreset_->addItem(QString());  // "Custom"
+  addLabelledRow(imf, sizePreset_);
+  sizeRow_ = new QHBoxLayout;
+  width_ = new QSpinBox(imgBox_);
+  height_ = new QSpinBox(imgBox_);
   for (QSpinBox* b : {width_, height_}) {
     b->setRange(256, 2048);
     b->setSingleStep(16);
     b->setValue(1024);
-    wh->addWidget(b);
+    sizeRow_->addWidget(b);
   }
-  imf->addRow(tr("Width × height"), wh);
-  sizeWarning_ = new QLabel(imgBox);
+  addLabelledRow(imf, sizeRow_);
+  sizeWarning_ = new QLabel(imgBox_);
   sizeWarning_->setWordWrap(true);
   sizeWarning_->setStyleSheet(QStringLiteral("color: #c0392b"));
   sizeWarning_->hide();
   imf->addRow(sizeWarning_);
-  batch_ = new QSpinBox(imgBox);
+  batch_ = new QSpinBox(imgBox_);
   batch_->setRange(1, 64);
-  imf->addRow(tr("Batch count"), batch_);
-  previewEvery_ = new QSpinBox(imgBox);
+  addLabelledRow(imf, batch_);
+  previewEvery_ = new QSpinBox(imgBox_);
+  previewEvery_->setObjectName(QStringLiteral("previewEvery"));
   previewEvery_->setRange(0, 50);
   previewEvery_->setValue(2);
-  previewEvery_->setSpecialValueText(tr("off"));
-  imf->addRow(tr("Preview every N steps"), previewEvery_);
-  outer->addWidget(imgBox);
+  addLabelledRow(imf, previewEvery_);
+  outer->addWidget(imgBox_);
 
   estimate_ = new QLabel(this);
+  estimate_->setObjectName(QStringLiteral("estimate"));
   estimate_->setWordWrap(true);
   outer->addWidget(estimate_);
 
-  auto* appBox = new QGroupBox(tr("Application"), this);
-  auto* af = new QFormLayout(appBox);
-  language_ = new QComboBox(appBox);
-  language_->addItem(tr("System default"), QString());
+  appBox_ = new QGroupBox(this);
+  appBox_->setObjectName(QStringLiteral("applicationBox"));
+  auto* af = new QFormLayout(appBox_);
+  language_ = new QComboBox(appBox_);
+  language_->setObjectName(QStringLiteral("language"));
+  language_->addItem(QString(), QString());  // "System default"
   language_->addItem(QStringLiteral("English"), QStringLiteral("en"));
   language_->addItem(QStringLiteral("简体中文"), QStringLiteral("zh_CN"));
-  af->addRow(tr("Language"), language_);
-  outer->addWidget(appBox);
+  addLabelledRow(af, language_);
+  outer->addWidget(appBox_);
   outer->addStretch(1);
+  retranslateUi();
 
   loadSettings();
   updatePrecisionAvailability();
@@ -229,6 +257,62 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
 
 SettingsPanel::~SettingsPanel() = default;
 
+void SettingsPanel::retranslateUi() {
+  // Only texts change: indexes, item data and values stay, and no change signal is emitted.
+  auto* mf = qobject_cast<QFormLayout*>(modelBox_->layout());
+  auto* sf = qobject_cast<QFormLayout*>(sampBox_->layout());
+  auto* imf = qobject_cast<QFormLayout*>(imgBox_->layout());
+  auto* af = qobject_cast<QFormLayout*>(appBox_->layout());
+  modelBox_->setTitle(tr("Model"));
+  const int cpuRow = device_->findData(QStringLiteral("cpu"));
+  if (cpuRow >= 0) device_->setItemText(cpuRow, tr("CPU"));
+  setRowLabel(mf, device_, tr("Device"));
+  precision_->setItemText(3, tr("fp8 (e4m3, CUDA, faster, approximate)"));
+  setRowLabel(mf, precision_, tr("Precision"));
+  placement_->setItemText(0, tr("On the device"));
+  placement_->setItemText(1, tr("On the CPU"));
+  placement_->setItemText(2, tr("Free after encoding"));
+  placement_->setToolTip(tr("Where Gemma and Jina CLIP live between jobs; CPU or freeing them lets 12–16 GB cards fit."));
+  setRowLabel(mf, placement_, tr("Text encoders"));
+
+  sampBox_->setTitle(tr("Sampling"));
+  setRowLabel(sf, steps_, tr("Steps"));
+  setRowLabel(sf, sampler_, tr("Sampler"));
+  setRowLabel(sf, schedule_, tr("Schedule"));
+  setRowLabel(sf, shift_, tr("Shift"));
+  setRowLabel(sf, cfg_, tr("CFG scale"));
+  cfgTrunc_->setToolTip(tr("CFG is applied while t < this value (1 = always)."));
+  setRowLabel(sf, cfgTrunc_, tr("CFG truncation"));
+  renorm_->setToolTip(tr("Caps the norm of the guided prediction; 0 = off."));
+  setRowLabel(sf, renorm_, tr("Renorm"));
+  seedMode_->setItemText(static_cast<int>(SeedMode::Random), tr("Random"));
+  seedMode_->setItemText(static_cast<int>(SeedMode::Fixed), tr("Fixed"));
+  seedMode_->setItemText(static_cast<int>(SeedMode::Increment), tr("Increment"));
+  setRowLabel(sf, seedRow_, tr("Seed"));
+
+  imgBox_->setTitle(tr("Image"));
+  sizePreset_->setItemText(static_cast<int>(sizePresets().size()), tr("Custom"));
+  setRowLabel(imf, sizePreset_, tr("Size"));
+  setRowLabel(imf, sizeRow_, tr("Width × height"));
+  setRowLabel(imf, batch_, tr("Batch count"));
+  previewEvery_->setSpecialValueText(tr("off"));
+  setRowLabel(imf, previewEvery_, tr("Preview every N steps"));
+
+  appBox_->setTitle(tr("Application"));
+  language_->setItemText(0, tr("System default"));
+  setRowLabel(af, language_, tr("Language"));
+
+  // Texts computed from the state (tooltips of the precision items, size warning, estimate).
+  validateSize();
+  refreshPrecisionTips();
+  updateEstimate();
+}
+
+void SettingsPanel::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::LanguageChange && modelBox_) retranslateUi();
+  QWidget::changeEvent(e);
+}
+
 void SettingsPanel::setDevices(const QStringList& devices) {
   loading_ = true;
   // Keep the user's saved choice when that device exists; else the current one; else a GPU.
@@ -245,13 +329,18 @@ void SettingsPanel::setDevices(const QStringList& devices) {
   updateEstimate();
 }
 
-void SettingsPanel::updatePrecisionAvailability() {
+void SettingsPanel::refreshPrecisionTips() {
   const bool cpu = device_->currentData().toString() == QStringLiteral("cpu");
   const QString why = cpu ? tr("CPU runs use fp32 (bf16 matmul is slow on CPU in LibTorch 1.13)") : QString();
   setItemEnabled(precision_, 0, !cpu, why);
   setItemEnabled(precision_, 1, !cpu, why);
   setItemEnabled(precision_, 3, !cpu, why);  // fp8: CUDA only (compute capability >= 8.9, checked at load)
   precision_->setToolTip(why);
+}
+
+void SettingsPanel::updatePrecisionAvailability() {
+  refreshPrecisionTips();
+  const bool cpu = device_->currentData().toString() == QStringLiteral("cpu");
   if (cpu && precision_->currentIndex() != 2) {
     const bool was = loading_;
     loading_ = true;

@@ -18,6 +18,8 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QGroupBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -81,12 +83,24 @@ class SettingsPanel : public QWidget {
   void languageChanged(const QString& code);
   void settingsChanged();
 
+ protected:
+  /// QEvent::LanguageChange re-sets every visible text; selections, item data and values stay.
+  void changeEvent(QEvent* e) override;
+
  private:
+  void retranslateUi();
+  void refreshPrecisionTips();  ///< enables/disables the precision items and sets their tooltips
   void updatePrecisionAvailability();
   void updateEstimate();
   void onSizePreset(int index);
   void validateSize();
 
+  QGroupBox* modelBox_ = nullptr;
+  QGroupBox* sampBox_ = nullptr;
+  QGroupBox* imgBox_ = nullptr;
+  QGroupBox* appBox_ = nullptr;
+  QHBoxLayout* seedRow_ = nullptr;
+  QHBoxLayout* sizeRow_ = nullptr;
   QComboBox* precision_;
   QComboBox* device_;
   QComboBox* placement_;
