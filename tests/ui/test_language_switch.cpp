@@ -1,0 +1,303 @@
+// Run-time language switch (zh_CN <-> en) in a live MainWindow: the prompt editor (and its form
+// and raw view), the settings panel, the history gallery and the GPU monitor re-translate on
+// QEvent::LanguageChange, and no selection, item data or value changes on the way.
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QToolButton>
+#include <QTranslator>
+#include <QtTest>
+
+#include <qcustomplot.h>
+
+#include "compare_view.h"
+#include "fake_backend.h"
+#include "gpu_monitor.h"
+#include "history_gallery.h"
+#include "main_window.h"
+#include "prompt_editor.h"
+#include "prompt_form.h"
+#include "settings_panel.h"
+
+using namespace newbie;
+
+namespace {
+class NoGpu : public TelemetrySource {
+ public:
+  bool available() const override { return false; }
+  std::string reason() const override { return "libnvidia-ml.so.1 not found"; }
+  void sample(TelemetrySample&) override {}
+};
+
+QString rowLabel(QWidget* box, QWidget* field) {
+  auto* form = box ? qobject_cast<QFormLayout*>(box->layout()) : nullptr;
+  auto* label = form ? qobject_cast<QLabel*>(form->labelForField(field)) : nullptr;
+  return label ? label->text() : QStringLiteral("<no label>");
+}
+
+/// LanguageChange is posted to the application, which posts it on to every window.
+void deliverLanguageChange() {
+  for (int i = 0; i < 3; ++i) QCoreApplication::processEvents();
+}
+
+/// What the test reads from the window (a snapshot, compared against English and Chinese).
+struct Texts {
+  QString negativeLabel, presetAuto, templates, rawTab, negativePlaceholder, generalTab, artistsLabel, characterTab;
+  QString modelTitle, samplingTitle, precisionLabel, fp8Item, seedRandom, languageDefault, samplerLabel;
+  QString searchPlaceholder, last7Days, favourites, count;
+  QString monitorAxis, windowTitle;
+};
+
+Texts read(MainWindow& w) {
+  Texts t;
+  ui::PromptEditor* e = w.editor();
+  t.negativeLabel = e->findChild<QLabel*>(QStringLiteral("negativePromptLabel"))->text();
+  t.presetAuto = e->presetCombo()->itemText(e->presetCombo()->findData(QStringLiteral("auto")));
+  t.templates = e->findChild<QToolButton*>(QStringLiteral("templates"))->text();
+  t.rawTab = e->viewTabs()->tabText(0);
+  t.negativePlaceholder = e->negativeEdit()->placeholderText();
+  ui::PromptForm* f = e->form();
+  const int general = static_cast<int>(f->characterNumbers().size());
+  t.generalTab = f->tabs()->tabText(general);
+  QLineEdit* artists = f->generalEdit(QStringLiteral("artists"));
+  auto* gform = artists->parentWidget()->findChild<QFormLayout*>();
+  t.artistsLabel = qobject_cast<QLabel*>(gform->labelForField(artists))->text();
+  t.characterTab = f->tabs()->tabText(0);
+
+  SettingsPanel* s = w.settings();
+  auto* modelBox = s->findChild<QGroupBox*>(QStringLiteral("modelBox"));
+  auto* samplingBox = s->findChild<QGroupBox*>(QStringLiteral("samplingBox"));
+  auto* precision = s->findChild<QComboBox*>(QStringLiteral("precision"));
+  t.modelTitle = modelBox->title();
+  t.samplingTitle = samplingBox->title();
+  t.precisionLabel = rowLabel(modelBox, precision);
+  t.fp8Item = precision->itemText(precision->findData(QStringLiteral("fp8")));
+  t.seedRandom = s->findChild<QComboBox*>(QStringLiteral("seedMode"))->itemText(0);
+  t.languageDefault = s->findChild<QComboBox*>(QStringLiteral("language"))->itemText(0);
+  t.samplerLabel = rowLabel(samplingBox, s->findChild<QComboBox*>(QStringLiteral("sampler")));
+
+  ui::HistoryGallery* g = w.gallery();
+  t.searchPlaceholder = g->searchEdit()->placeholderText();
+  t.last7Days = g->findChild<QComboBox*>(QStringLiteral("dateFilter"))->itemText(2);
+  t.favourites = g->findChild<QCheckBox*>(QStringLiteral("favouritesOnly"))->text();
+  t.count = g->findChild<QLabel*>(QStringLiteral("countLabel"))->text();
+
+  t.monitorAxis = w.monitor()->plot(0)->xAxis->label();
+  t.windowTitle = w.windowTitle();
+  return t;
+}
+
+void expectEnglish(MainWindow& w) {
+  const Texts t = read(w);
+  QCOMPARE(t.windowTitle, QStringLiteral("NewBie Studio"));
+  QCOMPARE(t.negativeLabel, QStringLiteral("Negative prompt:"));
+  QCOMPARE(t.presetAuto, QStringLiteral("Auto (XML or tags)"));
+  QCOMPARE(t.templates, QStringLiteral("Templates"));
+  QCOMPARE(t.rawTab, QStringLiteral("Raw XML"));
+  QCOMPARE(t.negativePlaceholder, QStringLiteral("Empty by default (the model's own unconditional input)"));
+  QCOMPARE(t.generalTab, QStringLiteral("General"));
+  QCOMPARE(t.artistsLabel, QStringLiteral("Artists"));
+  QCOMPARE(t.characterTab, QStringLiteral("Character 1"));
+  QCOMPARE(t.modelTitle, QStringLiteral("Model"));
+  QCOMPARE(t.samplingTitle, QStringLiteral("Sampling"));
+  QCOMPARE(t.precisionLabel, QStringLiteral("Precision"));
+  QCOMPARE(t.fp8Item, QStringLiteral("fp8 (e4m3, CUDA, faster, approximate)"));
+  QCOMPARE(t.seedRandom, QStringLiteral("Random"));
+  QCOMPARE(t.languageDefault, QStringLiteral("System default"));
+  QCOMPARE(t.samplerLabel, QStringLiteral("Sampler"));
+  QCOMPARE(t.searchPlaceholder, QStringLiteral("Search prompts… (field:value, e.g. character_1.clothing:serafuku)"));
+  QCOMPARE(t.last7Days, QStringLiteral("Last 7 days"));
+  QCOMPARE(t.favourites, QStringLiteral("Favourites"));
+  QCOMPARE(t.count, QStringLiteral("0 image(s)"));
+  QCOMPARE(t.monitorAxis, QStringLiteral("seconds"));
+}
+
+void expectChinese(MainWindow& w) {
+  const Texts t = read(w);
+  QCOMPARE(t.negativeLabel, QStringLiteral("负面提示词："));
+  QCOMPARE(t.presetAuto, QStringLiteral("自动（XML 或标签）"));
+  QCOMPARE(t.templates, QStringLiteral("模板"));
+  QCOMPARE(t.rawTab, QStringLiteral("原始 XML"));
+  QCOMPARE(t.negativePlaceholder, QStringLiteral("默认为空（使用模型自身的无条件输入）"));
+  QCOMPARE(t.generalTab, QStringLiteral("通用"));
+  QCOMPARE(t.artistsLabel, QStringLiteral("画师"));
+  QCOMPARE(t.characterTab, QStringLiteral("角色 1"));
+  QCOMPARE(t.modelTitle, QStringLiteral("模型"));
+  QCOMPARE(t.samplingTitle, QStringLiteral("采样"));
+  QCOMPARE(t.precisionLabel, QStringLiteral("精度"));
+  QCOMPARE(t.fp8Item, QStringLiteral("fp8（e4m3，仅 CUDA，更快，近似）"));
+  QCOMPARE(t.seedRandom, QStringLiteral("随机"));
+  QCOMPARE(t.languageDefault, QStringLiteral("系统默认"));
+  QCOMPARE(t.samplerLabel, QStringLiteral("采样器"));
+  QCOMPARE(t.searchPlaceholder, QStringLiteral("搜索提示词…（字段:值，例如 character_1.clothing:serafuku）"));
+  QCOMPARE(t.last7Days, QStringLiteral("最近 7 天"));
+  QCOMPARE(t.favourites, QStringLiteral("收藏"));
+  QCOMPARE(t.count, QStringLiteral("0 张图像"));
+  QCOMPARE(t.monitorAxis, QStringLiteral("秒"));
+}
+
+/// The state the switch must not touch.
+struct State {
+  QString device, precision, preset;
+  std::string sampler, schedule;
+  SettingsPanel::SeedMode seedMode;
+  int placement, dateIndex, dateDays, presetIndex, viewTab;
+  uint64_t seed;
+  QString prompt;
+  bool operator==(const State& o) const {
+    return device == o.device && precision == o.precision && preset == o.preset && sampler == o.sampler &&
+           schedule == o.schedule && seedMode == o.seedMode && placement == o.placement && dateIndex == o.dateIndex &&
+           dateDays == o.dateDays && presetIndex == o.presetIndex && viewTab == o.viewTab && seed == o.seed &&
+           prompt == o.prompt;
+  }
+};
+
+State state(MainWindow& w) {
+  State st;
+  SettingsPanel* s = w.settings();
+  st.device = s->findChild<QComboBox*>(QStringLiteral("device"))->currentData().toString();
+  st.precision = s->findChild<QComboBox*>(QStringLiteral("precision"))->currentData().toString();
+  st.sampler = s->params().sampler;
+  st.schedule = s->params().schedule;
+  st.seed = s->params().seed;
+  st.seedMode = s->seedMode();
+  st.placement = static_cast<int>(s->loadOptions().encoderPlacement);
+  auto* date = w.gallery()->findChild<QComboBox*>(QStringLiteral("dateFilter"));
+  st.dateIndex = date->currentIndex();
+  st.dateDays = date->currentData().toInt();
+  st.preset = w.editor()->systemPreset();
+  st.presetIndex = w.editor()->presetCombo()->currentIndex();
+  st.viewTab = w.editor()->viewTabs()->currentIndex();
+  st.prompt = w.editor()->prompt();
+  return st;
+}
+}  // namespace
+
+class TestLanguageSwitch : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+  int windows_ = 0;
+
+  std::unique_ptr<MainWindow> makeWindow() {
+    MainWindow::Options o;
+    o.backend = std::make_unique<test::FakeBackend>(std::make_shared<test::FakeBackend::Shared>());
+    o.telemetry = std::make_unique<NoGpu>();
+    o.dataDir = dir_.filePath(QStringLiteral("data%1").arg(++windows_));
+    QDir().mkpath(o.dataDir);
+    auto w = std::make_unique<MainWindow>(std::move(o));
+    w->show();
+    // A GPU device, half precision, a non-default sampler / seed mode / placement / preset /
+    // date filter: the switch must keep all of them.
+    SettingsPanel* s = w->settings();
+    s->setDevices({QStringLiteral("cpu"), QStringLiteral("cuda")});
+    auto* device = s->findChild<QComboBox*>(QStringLiteral("device"));
+    device->setCurrentIndex(device->findData(QStringLiteral("cuda")));
+    auto* precision = s->findChild<QComboBox*>(QStringLiteral("precision"));
+    precision->setCurrentIndex(precision->findData(QStringLiteral("fp16")));
+    auto* sampler = s->findChild<QComboBox*>(QStringLiteral("sampler"));
+    sampler->setCurrentIndex(sampler->findText(QStringLiteral("dpmpp_2m")));
+    auto* placement = s->findChild<QComboBox*>(QStringLiteral("placement"));
+    placement->setCurrentIndex(placement->findData(static_cast<int>(EncoderPlacement::CPU)));
+    s->setSeedMode(SettingsPanel::SeedMode::Increment);
+    auto* date = w->gallery()->findChild<QComboBox*>(QStringLiteral("dateFilter"));
+    date->setCurrentIndex(date->findData(7));
+    w->editor()->setSystemPreset(QStringLiteral("xml"));
+    w->editor()->setPrompt(QStringLiteral("<character_1><n>miku</n></character_1>"));
+    w->editor()->viewTabs()->setCurrentIndex(1);
+    w->editor()->flushPending();
+    return w;
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    Q_INIT_RESOURCE(resources);
+    Q_INIT_RESOURCE(newbie_i18n);
+    QVERIFY(dir_.isValid());
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("NewBieTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("language-switch-test"));
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, dir_.path());
+    QSettings().clear();
+    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+  }
+
+  // A translator installed at run time and removed again: every panel follows both ways.
+  void translatorInstalledAndRemoved() {
+    auto w = makeWindow();
+    const State before = state(*w);
+    QCOMPARE(before.precision, QStringLiteral("fp16"));
+    QCOMPARE(before.sampler, std::string("dpmpp_2m"));
+    QCOMPARE(before.device, QStringLiteral("cuda"));
+    expectEnglish(*w);
+    if (QTest::currentTestFailed()) return;
+    QSignalSpy load(w->settings(), &SettingsPanel::loadOptionsChanged);
+    QSignalSpy changed(w->settings(), &SettingsPanel::settingsChanged);
+    QSignalSpy edited(w->editor(), &ui::PromptEditor::promptEdited);
+
+    QTranslator zh;
+    QVERIFY(zh.load(QLocale(QStringLiteral("zh_CN")), QStringLiteral("newbie"), QStringLiteral("_"), QStringLiteral(":/i18n")));
+    QVERIFY(QCoreApplication::installTranslator(&zh));
+    deliverLanguageChange();
+    QTRY_COMPARE(w->editor()->findChild<QLabel*>(QStringLiteral("negativePromptLabel"))->text(),
+                 QStringLiteral("负面提示词："));
+    expectChinese(*w);
+    if (QTest::currentTestFailed()) return;
+    QVERIFY(state(*w) == before);
+
+    QVERIFY(QCoreApplication::removeTranslator(&zh));
+    deliverLanguageChange();
+    expectEnglish(*w);
+    if (QTest::currentTestFailed()) return;
+    QVERIFY(state(*w) == before);
+    QCOMPARE(load.count(), 0);  // no model reload, no settings write, no supersede
+    QCOMPARE(changed.count(), 0);
+    QCOMPARE(edited.count(), 0);
+  }
+
+  // The app's own path: the settings panel's language combo (installTranslation()).
+  void languageComboSwitchesTheWholeWindow() {
+    auto w = makeWindow();
+    const State before = state(*w);
+    auto* language = w->settings()->findChild<QComboBox*>(QStringLiteral("language"));
+    language->setCurrentIndex(language->findData(QStringLiteral("zh_CN")));
+    deliverLanguageChange();
+    expectChinese(*w);
+    if (QTest::currentTestFailed()) return;
+    QVERIFY(state(*w) == before);
+    QCOMPARE(language->currentData().toString(), QStringLiteral("zh_CN"));
+    language->setCurrentIndex(language->findData(QStringLiteral("en")));
+    deliverLanguageChange();
+    expectEnglish(*w);
+    if (QTest::currentTestFailed()) return;
+    QVERIFY(state(*w) == before);
+    QCOMPARE(language->currentData().toString(), QStringLiteral("en"));
+  }
+
+  // A top-level dialog (the compare window) follows too and keeps its view mode.
+  void compareViewFollows() {
+    ui::CompareView v;
+    auto* mode = v.findChild<QComboBox*>();
+    QVERIFY(mode);
+    mode->setCurrentIndex(1);
+    QCOMPARE(mode->itemText(0), QStringLiteral("Side by side"));
+    QTranslator zh;
+    QVERIFY(zh.load(QStringLiteral(":/i18n/newbie_zh_CN.qm")));
+    QVERIFY(QCoreApplication::installTranslator(&zh));
+    deliverLanguageChange();
+    QCOMPARE(mode->itemText(0), QStringLiteral("并排"));
+    QCOMPARE(mode->currentIndex(), 1);
+    QCoreApplication::removeTranslator(&zh);
+    deliverLanguageChange();
+    QCOMPARE(mode->itemText(0), QStringLiteral("Side by side"));
+  }
+};
+
+QTEST_MAIN(TestLanguageSwitch)
+#include "test_language_switch.moc"
