@@ -38,7 +38,7 @@ class NoGpu : public TelemetrySource {
 
 QString rowLabel(QWidget* box, QWidget* field) {
   auto* form = box ? qobject_cast<QFormLayout*>(box->layout()) : nullptr;
-  auto* label = form ? qobject_cast<QLabel*>(form->labelForField(field)) : nullptr;
+  auto* label = form && field ? qobject_cast<QLabel*>(form->labelForField(field)) : nullptr;
   return label ? label->text() : QStringLiteral("<no label>");
 }
 
@@ -55,39 +55,54 @@ struct Texts {
   QString monitorAxis, windowTitle;
 };
 
+/// Null-safe readers: a missing widget reads as "<missing>" (a failed comparison, not a crash).
+const QString kMissing = QStringLiteral("<missing>");
+template <class T>
+T* child(QObject* parent, const char* name) {
+  return parent ? parent->findChild<T*>(QString::fromLatin1(name)) : nullptr;
+}
+QString labelText(QLabel* l) { return l ? l->text() : kMissing; }
+QString itemText(QComboBox* c, const QVariant& data) {
+  const int i = c ? c->findData(data) : -1;
+  return i >= 0 ? c->itemText(i) : kMissing;
+}
+
 Texts read(MainWindow& w) {
   Texts t;
   ui::PromptEditor* e = w.editor();
-  t.negativeLabel = e->findChild<QLabel*>(QStringLiteral("negativePromptLabel"))->text();
-  t.presetAuto = e->presetCombo()->itemText(e->presetCombo()->findData(QStringLiteral("auto")));
-  t.templates = e->findChild<QToolButton*>(QStringLiteral("templates"))->text();
+  t.negativeLabel = labelText(child<QLabel>(e, "negativePromptLabel"));
+  t.presetAuto = itemText(e->presetCombo(), QStringLiteral("auto"));
+  auto* templates = child<QToolButton>(e, "templates");
+  t.templates = templates ? templates->text() : kMissing;
   t.rawTab = e->viewTabs()->tabText(0);
   t.negativePlaceholder = e->negativeEdit()->placeholderText();
   ui::PromptForm* f = e->form();
   const int general = static_cast<int>(f->characterNumbers().size());
   t.generalTab = f->tabs()->tabText(general);
   QLineEdit* artists = f->generalEdit(QStringLiteral("artists"));
-  auto* gform = artists->parentWidget()->findChild<QFormLayout*>();
-  t.artistsLabel = qobject_cast<QLabel*>(gform->labelForField(artists))->text();
+  auto* gform = artists ? artists->parentWidget()->findChild<QFormLayout*>() : nullptr;
+  t.artistsLabel = gform ? labelText(qobject_cast<QLabel*>(gform->labelForField(artists))) : kMissing;
   t.characterTab = f->tabs()->tabText(0);
 
   SettingsPanel* s = w.settings();
-  auto* modelBox = s->findChild<QGroupBox*>(QStringLiteral("modelBox"));
-  auto* samplingBox = s->findChild<QGroupBox*>(QStringLiteral("samplingBox"));
-  auto* precision = s->findChild<QComboBox*>(QStringLiteral("precision"));
-  t.modelTitle = modelBox->title();
-  t.samplingTitle = samplingBox->title();
+  auto* modelBox = child<QGroupBox>(s, "modelBox");
+  auto* samplingBox = child<QGroupBox>(s, "samplingBox");
+  auto* precision = child<QComboBox>(s, "precision");
+  t.modelTitle = modelBox ? modelBox->title() : kMissing;
+  t.samplingTitle = samplingBox ? samplingBox->title() : kMissing;
   t.precisionLabel = rowLabel(modelBox, precision);
-  t.fp8Item = precision->itemText(precision->findData(QStringLiteral("fp8")));
-  t.seedRandom = s->findChild<QComboBox*>(QStringLiteral("seedMode"))->itemText(0);
-  t.languageDefault = s->findChild<QComboBox*>(QStringLiteral("language"))->itemText(0);
-  t.samplerLabel = rowLabel(samplingBox, s->findChild<QComboBox*>(QStringLiteral("sampler")));
+  t.fp8Item = itemText(precision, QStringLiteral("fp8"));
+  auto* seedMode = child<QComboBox>(s, "seedMode");
+  t.seedRandom = seedMode ? seedMode->itemText(0) : kMissing;
+  t.languageDefault = itemText(child<QComboBox>(s, "language"), QString());
+  t.samplerLabel = rowLabel(samplingBox, child<QComboBox>(s, "sampler"));
 
   ui::HistoryGallery* g = w.gallery();
   t.searchPlaceholder = g->searchEdit()->placeholderText();
-  t.last7Days = g->findChild<QComboBox*>(QStringLiteral("dateFilter"))->itemText(2);
-  t.favourites = g->findChild<QCheckBox*>(QStringLiteral("favouritesOnly"))->text();
-  t.count = g->findChild<QLabel*>(QStringLiteral("countLabel"))->text();
+  t.last7Days = itemText(child<QComboBox>(g, "dateFilter"), 7);
+  auto* fav = child<QCheckBox>(g, "favouritesOnly");
+  t.favourites = fav ? fav->text() : kMissing;
+  t.count = labelText(child<QLabel>(g, "countLabel"));
 
   t.monitorAxis = w.monitor()->plot(0)->xAxis->label();
   t.windowTitle = w.windowTitle();
@@ -162,16 +177,17 @@ struct State {
 State state(MainWindow& w) {
   State st;
   SettingsPanel* s = w.settings();
-  st.device = s->findChild<QComboBox*>(QStringLiteral("device"))->currentData().toString();
-  st.precision = s->findChild<QComboBox*>(QStringLiteral("precision"))->currentData().toString();
+  auto data = [](QComboBox* c) { return c ? c->currentData().toString() : kMissing; };
+  st.device = data(child<QComboBox>(s, "device"));
+  st.precision = data(child<QComboBox>(s, "precision"));
   st.sampler = s->params().sampler;
   st.schedule = s->params().schedule;
   st.seed = s->params().seed;
   st.seedMode = s->seedMode();
   st.placement = static_cast<int>(s->loadOptions().encoderPlacement);
-  auto* date = w.gallery()->findChild<QComboBox*>(QStringLiteral("dateFilter"));
-  st.dateIndex = date->currentIndex();
-  st.dateDays = date->currentData().toInt();
+  auto* date = child<QComboBox>(w.gallery(), "dateFilter");
+  st.dateIndex = date ? date->currentIndex() : -2;
+  st.dateDays = date ? date->currentData().toInt() : -2;
   st.preset = w.editor()->systemPreset();
   st.presetIndex = w.editor()->presetCombo()->currentIndex();
   st.viewTab = w.editor()->viewTabs()->currentIndex();
@@ -197,17 +213,15 @@ class TestLanguageSwitch : public QObject {
     // date filter: the switch must keep all of them.
     SettingsPanel* s = w->settings();
     s->setDevices({QStringLiteral("cpu"), QStringLiteral("cuda")});
-    auto* device = s->findChild<QComboBox*>(QStringLiteral("device"));
-    device->setCurrentIndex(device->findData(QStringLiteral("cuda")));
-    auto* precision = s->findChild<QComboBox*>(QStringLiteral("precision"));
-    precision->setCurrentIndex(precision->findData(QStringLiteral("fp16")));
-    auto* sampler = s->findChild<QComboBox*>(QStringLiteral("sampler"));
-    sampler->setCurrentIndex(sampler->findText(QStringLiteral("dpmpp_2m")));
-    auto* placement = s->findChild<QComboBox*>(QStringLiteral("placement"));
-    placement->setCurrentIndex(placement->findData(static_cast<int>(EncoderPlacement::CPU)));
+    // (Null-safe: a missing widget shows up as a failed comparison later, not as a crash.)
+    if (auto* device = child<QComboBox>(s, "device")) device->setCurrentIndex(device->findData(QStringLiteral("cuda")));
+    if (auto* c = child<QComboBox>(s, "precision")) c->setCurrentIndex(c->findData(QStringLiteral("fp16")));
+    GenerationParams p = s->params();
+    p.sampler = "dpmpp_2m";
+    s->setParams(p);
+    if (auto* c = child<QComboBox>(s, "placement")) c->setCurrentIndex(c->findData(static_cast<int>(EncoderPlacement::CPU)));
     s->setSeedMode(SettingsPanel::SeedMode::Increment);
-    auto* date = w->gallery()->findChild<QComboBox*>(QStringLiteral("dateFilter"));
-    date->setCurrentIndex(date->findData(7));
+    if (auto* date = child<QComboBox>(w->gallery(), "dateFilter")) date->setCurrentIndex(date->findData(7));
     w->editor()->setSystemPreset(QStringLiteral("xml"));
     w->editor()->setPrompt(QStringLiteral("<character_1><n>miku</n></character_1>"));
     w->editor()->viewTabs()->setCurrentIndex(1);
@@ -235,6 +249,11 @@ class TestLanguageSwitch : public QObject {
     QCOMPARE(before.precision, QStringLiteral("fp16"));
     QCOMPARE(before.sampler, std::string("dpmpp_2m"));
     QCOMPARE(before.device, QStringLiteral("cuda"));
+    QCOMPARE(before.placement, static_cast<int>(EncoderPlacement::CPU));
+    QCOMPARE(before.seedMode, SettingsPanel::SeedMode::Increment);
+    QCOMPARE(before.dateDays, 7);
+    QCOMPARE(before.preset, QStringLiteral("xml"));
+    QCOMPARE(before.viewTab, 1);
     expectEnglish(*w);
     if (QTest::currentTestFailed()) return;
     QSignalSpy load(w->settings(), &SettingsPanel::loadOptionsChanged);
@@ -265,7 +284,8 @@ class TestLanguageSwitch : public QObject {
   void languageComboSwitchesTheWholeWindow() {
     auto w = makeWindow();
     const State before = state(*w);
-    auto* language = w->settings()->findChild<QComboBox*>(QStringLiteral("language"));
+    auto* language = child<QComboBox>(w->settings(), "language");
+    QVERIFY(language);
     language->setCurrentIndex(language->findData(QStringLiteral("zh_CN")));
     deliverLanguageChange();
     expectChinese(*w);
