@@ -65,23 +65,18 @@ __device__ __forceinline__ float readParam(const void* p, int dt, int64_t i) {
 
 // ---- statistics ------------------------------------------------------------------------------
 
-// Chan et al. combine of (n, mean, M2) with (nb, mb, qb). n == 0 takes b exactly (mean starts at 0).
-__device__ __forceinline__ void combineF(float& n, float& mean, float& m2, float nb, float mb, float qb) {
-  if (nb == 0.f) return;
-  const float nn = n + nb;
-  const float fb = nb / nn;
-  const float delta = mb - mean;
-  mean = fmaf(delta, fb, mean);
-  m2 = m2 + qb + delta * delta * n * fb;
-  n = nn;
-}
+// Chan et al. combine of (n, mean, M2) with (nb, mb, qb), in float (per-vector partials) or double
+// (the per-group finalisation). n == 0 takes b exactly (mean starts at 0).
+__device__ __forceinline__ float fmaT(float a, float b, float c) { return fmaf(a, b, c); }
+__device__ __forceinline__ double fmaT(double a, double b, double c) { return fma(a, b, c); }
 
-__device__ __forceinline__ void combineD(double& n, double& mean, double& m2, double nb, double mb, double qb) {
-  if (nb == 0.0) return;
-  const double nn = n + nb;
-  const double fb = nb / nn;
-  const double delta = mb - mean;
-  mean = fma(delta, fb, mean);
+template <typename A>
+__device__ __forceinline__ void combine(A& n, A& mean, A& m2, A nb, A mb, A qb) {
+  if (nb == A(0)) return;
+  const A nn = n + nb;
+  const A fb = nb / nn;
+  const A delta = mb - mean;
+  mean = fmaT(delta, fb, mean);
   m2 = m2 + qb + delta * delta * n * fb;
   n = nn;
 }
@@ -103,33 +98,25 @@ __device__ __forceinline__ void accumulate(const Vec<T, V>& r, float& n, float& 
     const float d = f[k] - mb;
     q = fmaf(d, d, q);
   }
-  combineF(n, mean, m2, static_cast<float>(V), mb, q);
+  combine(n, mean, m2, static_cast<float>(V), mb, q);
 }
 
-__device__ __forceinline__ void warpCombineF(float& n, float& mean, float& m2) {
+template <typename A>
+__device__ __forceinline__ void warpCombine(A& n, A& mean, A& m2) {
 #pragma unroll
   for (int off = 16; off > 0; off >>= 1) {
-    const float nb = __shfl_down_sync(kFullMask, n, off);
-    const float mb = __shfl_down_sync(kFullMask, mean, off);
-    const float qb = __shfl_down_sync(kFullMask, m2, off);
-    combineF(n, mean, m2, nb, mb, qb);
-  }
-}
-
-__device__ __forceinline__ void warpCombineD(double& n, double& mean, double& m2) {
-#pragma unroll
-  for (int off = 16; off > 0; off >>= 1) {
-    const double nb = __shfl_down_sync(kFullMask, n, off);
-    const double mb = __shfl_down_sync(kFullMask, mean, off);
-    const double qb = __shfl_down_sync(kFullMask, m2, off);
-    combineD(n, mean, m2, nb, mb, qb);
+    const A nb = __shfl_down_sync(kFullMask, n, off);
+    const A mb = __shfl_down_sync(kFullMask, mean, off);
+    const A qb = __shfl_down_sync(kFullMask, m2, off);
+    combine(n, mean, m2, nb, mb, qb);
   }
 }
 
 // Block-wide combine (blockDim a multiple of 32); the result is valid in thread 0.
-__device__ __forceinline__ void blockCombineF(float& n, float& mean, float& m2) {
-  __shared__ float s[3][32];
-  warpCombineF(n, mean, m2);
+template <typename A>
+__device__ __forceinline__ void blockCombine(A& n, A& mean, A& m2) {
+  __shared__ A s[3][32];
+  warpCombine(n, mean, m2);
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   if (lane == 0) {
     s[0][warp] = n;
@@ -139,10 +126,10 @@ __device__ __forceinline__ void blockCombineF(float& n, float& mean, float& m2) 
   __syncthreads();
   if (warp == 0) {
     const int nw = static_cast<int>(blockDim.x + 31) / 32;
-    n = lane < nw ? s[0][lane] : 0.f;
-    mean = lane < nw ? s[1][lane] : 0.f;
-    m2 = lane < nw ? s[2][lane] : 0.f;
-    warpCombineF(n, mean, m2);
+    n = lane < nw ? s[0][lane] : A(0);
+    mean = lane < nw ? s[1][lane] : A(0);
+    m2 = lane < nw ? s[2][lane] : A(0);
+    warpCombine(n, mean, m2);
   }
 }
 
@@ -167,7 +154,7 @@ __global__ void __launch_bounds__(kThreads) statsContig(const T* __restrict__ x,
     for (int u = 0; u < kUnroll; ++u) accumulate(r[u], n, mean, m2);
   }
   for (; i < v1; i += stride) accumulate(p[i], n, mean, m2);
-  blockCombineF(n, mean, m2);
+  blockCombine(n, mean, m2);
   if (threadIdx.x == 0) {
     partial[b * 3 + 0] = n;
     partial[b * 3 + 1] = mean;
@@ -202,7 +189,7 @@ __global__ void __launch_bounds__(kMaxNhwcThreads) statsNhwc(const T* __restrict
   sQ[tid] = m2;
   __syncthreads();
   if (tid < tpr) {  // rows -> one entry per column (reads indices >= tpr, writes < tpr)
-    for (int k = 1; k < rpi; ++k) combineF(n, mean, m2, sN[tid + k * tpr], sM[tid + k * tpr], sQ[tid + k * tpr]);
+    for (int k = 1; k < rpi; ++k) combine(n, mean, m2, sN[tid + k * tpr], sM[tid + k * tpr], sQ[tid + k * tpr]);
     sN[tid] = n;
     sM[tid] = mean;
     sQ[tid] = m2;
@@ -211,7 +198,7 @@ __global__ void __launch_bounds__(kMaxNhwcThreads) statsNhwc(const T* __restrict
   const int cpg = Cg / V;  // columns per group
   for (int g = tid; g < G; g += blockDim.x) {
     float gn = 0.f, gm = 0.f, gq = 0.f;
-    for (int j = 0; j < cpg; ++j) combineF(gn, gm, gq, sN[g * cpg + j], sM[g * cpg + j], sQ[g * cpg + j]);
+    for (int j = 0; j < cpg; ++j) combine(gn, gm, gq, sN[g * cpg + j], sM[g * cpg + j], sQ[g * cpg + j]);
     const int64_t o = ((n0 * G + g) * chunks + chunk) * 3;
     partial[o + 0] = gn;
     partial[o + 1] = gm;
@@ -225,33 +212,18 @@ __global__ void __launch_bounds__(128) finalizeStats(const float* __restrict__ p
                                                      int64_t Cg, int64_t G, float eps, const void* w, const void* b,
                                                      int pdt, float* __restrict__ meanC, float* __restrict__ scaleC,
                                                      float* __restrict__ biasC) {
-  __shared__ double s[3][32];
   __shared__ float sMean, sRstd;
   const int64_t ng = blockIdx.x, n0 = ng / G, g = ng - n0 * G;
   double n = 0.0, mean = 0.0, m2 = 0.0;
   for (int64_t i = threadIdx.x; i < chunks; i += blockDim.x) {
     const float* q = partial + (ng * chunks + i) * 3;
-    combineD(n, mean, m2, q[0], q[1], q[2]);
+    combine<double>(n, mean, m2, q[0], q[1], q[2]);
   }
-  warpCombineD(n, mean, m2);
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  if (lane == 0) {
-    s[0][warp] = n;
-    s[1][warp] = mean;
-    s[2][warp] = m2;
-  }
-  __syncthreads();
-  if (warp == 0) {
-    const int nw = static_cast<int>(blockDim.x + 31) / 32;
-    n = lane < nw ? s[0][lane] : 0.0;
-    mean = lane < nw ? s[1][lane] : 0.0;
-    m2 = lane < nw ? s[2][lane] : 0.0;
-    warpCombineD(n, mean, m2);
-    if (lane == 0) {
-      const double var = n > 0.0 ? fmax(m2 / n, 0.0) : 0.0;  // biased, like torch GroupNorm
-      sMean = static_cast<float>(mean);
-      sRstd = static_cast<float>(1.0 / sqrt(var + static_cast<double>(eps)));
-    }
+  blockCombine(n, mean, m2);
+  if (threadIdx.x == 0) {
+    const double var = n > 0.0 ? fmax(m2 / n, 0.0) : 0.0;  // biased, like torch GroupNorm
+    sMean = static_cast<float>(mean);
+    sRstd = static_cast<float>(1.0 / sqrt(var + static_cast<double>(eps)));
   }
   __syncthreads();
   for (int64_t c = threadIdx.x; c < Cg; c += blockDim.x) {
