@@ -20,13 +20,8 @@ namespace newbie::models::nextdit {
 torch::Tensor placeholder(torch::IntArrayRef shape) { return torch::zeros({1}).expand(shape); }
 
 namespace {
-bool envFlag(const char* name, bool dflt) {
-  const char* v = std::getenv(name);
-  if (v == nullptr) return dflt;
-  return std::string(v) != "0";
-}
 FastPaths& fastPathState() {
-  static FastPaths f{envFlag("NEWBIE_FUSED_KERNELS", true), envFlag("NEWBIE_CUDNN_ATTENTION", false)};
+  static FastPaths f{envSwitch("NEWBIE_FUSED_KERNELS", true), envSwitch("NEWBIE_CUDNN_ATTENTION", false)};
   return f;
 }
 /// The fused kernels apply to x (CUDA, a float dtype) and are switched on.
@@ -41,6 +36,12 @@ bool useFused(const torch::Tensor& x) {
 #endif
 }
 }  // namespace
+
+bool envSwitch(const char* name, bool dflt) {
+  const char* v = std::getenv(name);
+  if (v == nullptr) return dflt;
+  return std::string(v) != "0";
+}
 
 FastPaths fastPaths() { return fastPathState(); }
 void setFastPaths(const FastPaths& f) { fastPathState() = f; }

@@ -1,6 +1,5 @@
 #include "models/nextdit_graph.h"
 
-#include <cstdlib>
 #include <sstream>
 
 #include "log/log.h"
@@ -35,8 +34,7 @@ std::string keyOf(const torch::Tensor& x, const torch::Tensor& t, const torch::T
 }  // namespace
 
 NextDiTGraphs::NextDiTGraphs(NextDiT dit, std::size_t maxGraphs) : dit_(std::move(dit)), maxGraphs_(maxGraphs) {
-  const char* env = std::getenv("NEWBIE_CUDA_GRAPHS");
-  enabled_ = env != nullptr && std::string(env) == "1";
+  enabled_ = nextdit::envSwitch("NEWBIE_CUDA_GRAPHS", false);
 }
 
 NextDiTGraphs::~NextDiTGraphs() = default;
