@@ -421,6 +421,7 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
     graphs.setEnabled(false);
   }
   r["cuda_graphs_captured"] = graphs.graphCount();
+  if (!graphs.lastCaptureError().empty()) r["cuda_graph_capture_error"] = graphs.lastCaptureError();
   r["dit_forward_ms"] = fwdMs;
   r["dit_cfg_step_ms"] = stepMs;
   r["dit_cfg_step_tflop"] = (fC + fU) / 1e12;

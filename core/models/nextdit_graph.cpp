@@ -101,6 +101,7 @@ torch::Tensor NextDiTGraphs::forward(const torch::Tensor& x, const torch::Tensor
     } catch (const std::exception& ex) {
       log::warn("CUDA graph capture of the Next-DiT forward failed ({}); running it eagerly", ex.what());
       seen = -1;
+      lastCaptureError_ = ex.what();
       at::cuda::CUDAEvent done;
       done.record(side);
       done.block(current);

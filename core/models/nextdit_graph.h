@@ -45,6 +45,8 @@ class NextDiTGraphs {
   /// Graphs captured so far / forwards served by a replay (for tests and the bench).
   std::size_t graphCount() const;
   std::size_t replays() const { return replays_; }
+  /// Why the latest failed capture fell back to eager forwards (empty when none failed).
+  const std::string& lastCaptureError() const { return lastCaptureError_; }
 
  private:
   struct Entry;
@@ -52,6 +54,7 @@ class NextDiTGraphs {
   std::size_t maxGraphs_;
   bool enabled_;
   std::size_t replays_ = 0;
+  std::string lastCaptureError_;
   std::map<std::string, std::unique_ptr<Entry>> graphs_;
   std::vector<std::string> order_;  // capture order, oldest first (evicted first)
   std::map<std::string, int> seen_;  // eager runs per key before capture; -1 = capture failed, stay eager

@@ -297,6 +297,7 @@ TEST(NextDiTGraphs, ReplayEqualsEagerForwardForChangingInputs) {
       }
     }
     if (cuda) {
+      EXPECT_EQ(graphs.lastCaptureError(), "") << c10::toString(dt);
       EXPECT_EQ(graphs.graphCount(), 2u) << c10::toString(dt);  // first sight eager, second captured, then replays
       EXPECT_EQ(graphs.replays(), 8u) << c10::toString(dt);
     } else {
