@@ -82,11 +82,11 @@ torch::Tensor NextDiTGraphs::forward(const torch::Tensor& x, const torch::Tensor
     try {
       c10::cuda::CUDAStreamGuard guard(side);
       dit_->forward(e->x, e->t, e->cap, e->lens, e->pooled);  // warm-up on the capture stream
-      static const auto pool = at::cuda::graph_pool_handle();
+      if (graphs_.empty()) pool_ = at::cuda::graph_pool_handle();  // the previous pool died with its graphs
 #if NEWBIE_TORCH_AT_LEAST(2, 0)
-      e->graph.capture_begin(pool, cudaStreamCaptureModeThreadLocal);  // other threads' CUDA calls stay legal
+      e->graph.capture_begin(pool_, cudaStreamCaptureModeThreadLocal);  // other threads' CUDA calls stay legal
 #else
-      e->graph.capture_begin(pool);
+      e->graph.capture_begin(pool_);
 #endif
       try {
         e->out = dit_->forward(e->x, e->t, e->cap, e->lens, e->pooled);

@@ -6,7 +6,7 @@
 //
 // Used only on CUDA with single-length batches (every caption length equal, the case of the
 // sampler's exact-length cond and uncond passes); anything else runs eagerly. Graphs share one
-// memory pool and are replayed one at a time on the calling thread's current stream. Not
+// memory pool (per instance) and are replayed one at a time on the calling thread's current stream. Not
 // thread-safe. The graphs bake in the weights' addresses: call clear() after the DiT's weights change
 // (reload, quantizeLinearsFp8).
 //
@@ -55,6 +55,9 @@ class NextDiTGraphs {
   bool enabled_;
   std::size_t replays_ = 0;
   std::string lastCaptureError_;
+  // Memory pool of this instance's graphs (at::cuda::MempoolId_t). A fresh handle is taken whenever
+  // no graph holds the old one: LibTorch frees a pool with its last graph and asserts on reuse.
+  std::pair<unsigned long long, unsigned long long> pool_{0, 0};
   std::map<std::string, std::unique_ptr<Entry>> graphs_;
   std::vector<std::string> order_;  // capture order, oldest first (evicted first)
   std::map<std::string, int> seen_;  // eager runs per key before capture; -1 = capture failed, stay eager

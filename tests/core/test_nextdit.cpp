@@ -300,6 +300,19 @@ TEST(NextDiTGraphs, ReplayEqualsEagerForwardForChangingInputs) {
       EXPECT_EQ(graphs.lastCaptureError(), "") << c10::toString(dt);
       EXPECT_EQ(graphs.graphCount(), 2u) << c10::toString(dt);  // first sight eager, second captured, then replays
       EXPECT_EQ(graphs.replays(), 8u) << c10::toString(dt);
+      // After clear() (a reload) the next capture takes a fresh memory pool and replays again.
+      graphs.clear();
+      auto x = torch::randn({1, 16, 8, 12}).to(dev, dt);
+      auto t = torch::full({1}, 0.5, opts.dtype(torch::kFloat32));
+      auto want = dit->forward(x, t, capA, {7}, pooled).to(torch::kFloat32);
+      for (int i = 0; i < 3; ++i) {
+        auto got = graphs.forward(x, t, capA, {7}, pooled).to(torch::kFloat32);
+        const double tol = (dt == torch::kFloat32 ? 1e-5 : 1e-2) * want.abs().max().item<double>();
+        EXPECT_LE((got - want).abs().max().item<double>(), tol) << "after clear, call " << i;
+      }
+      EXPECT_EQ(graphs.lastCaptureError(), "") << c10::toString(dt);
+      EXPECT_EQ(graphs.graphCount(), 1u) << c10::toString(dt);
+      EXPECT_EQ(graphs.replays(), 10u) << c10::toString(dt);
     } else {
       EXPECT_EQ(graphs.graphCount(), 0u);
     }
