@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+#include "env_switch.h"
 #include "log/log.h"
 #include "models/common_layers.h"
 
@@ -481,8 +482,9 @@ void applyExecOptions(FluxVaeDecoder& vae, const VaeLoadOptions& o) {
   vae->setFusedGroupNorm(o.fusedGroupNorm);
   vae->setChannelsLast(o.channelsLast.value_or(cuda));
   // cuDNN autotuning: the decoder's convolutions have fixed shapes per image size, so each shape
-  // is tuned once (the first decode of a size is slower). Process-wide; convs elsewhere benefit too.
-  if (cuda) at::globalContext().setBenchmarkCuDNN(true);
+  // is tuned once (the first decode of a size is slower and needs trial workspaces). Process-wide;
+  // convs elsewhere benefit too. NEWBIE_CUDNN_BENCHMARK=0 keeps cuDNN's heuristic choice.
+  if (cuda && envSwitch("NEWBIE_CUDNN_BENCHMARK", true)) at::globalContext().setBenchmarkCuDNN(true);
 }
 
 void checkDtype(const VaeLoadOptions& o) {

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "env_switch.h"
 #include "models/rope.h"
 #include "torch_compat.h"
 #if NEWBIE_HAVE_CUDA_KERNELS
@@ -36,12 +37,6 @@ bool useFused(const torch::Tensor& x) {
 #endif
 }
 }  // namespace
-
-bool envSwitch(const char* name, bool dflt) {
-  const char* v = std::getenv(name);
-  if (v == nullptr) return dflt;
-  return std::string(v) != "0";
-}
 
 FastPaths fastPaths() { return fastPathState(); }
 void setFastPaths(const FastPaths& f) { fastPathState() = f; }

@@ -37,8 +37,6 @@ struct FastPaths {
 };
 FastPaths fastPaths();
 void setFastPaths(const FastPaths& f);
-/// A start-up switch of the environment: unset -> dflt, "0" -> off, anything else -> on.
-bool envSwitch(const char* name, bool dflt);
 /// Whether the fused kernels were compiled in (NEWBIE_HAVE_CUDA_KERNELS).
 bool fusedKernelsBuilt();
 

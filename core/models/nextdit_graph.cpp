@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "env_switch.h"
 #include "log/log.h"
 #include "torch_compat.h"
 
@@ -34,7 +35,7 @@ std::string keyOf(const torch::Tensor& x, const torch::Tensor& t, const torch::T
 }  // namespace
 
 NextDiTGraphs::NextDiTGraphs(NextDiT dit, std::size_t maxGraphs) : dit_(std::move(dit)), maxGraphs_(maxGraphs) {
-  enabled_ = nextdit::envSwitch("NEWBIE_CUDA_GRAPHS", false);
+  enabled_ = envSwitch("NEWBIE_CUDA_GRAPHS", false);
 }
 
 NextDiTGraphs::~NextDiTGraphs() = default;
