@@ -193,9 +193,9 @@ struct VaeLoadOptions {
   bool fusedGroupNorm = true;
 };
 
-/// Loads a decoder from a safetensors file (either naming). On a CUDA device this also turns on
-/// cuDNN autotuning (at::globalContext().setBenchmarkCuDNN(true), process-wide): the decoder's
-/// convolutions have fixed shapes per image size, so each is tuned once. `configJson` may be empty: the
+/// Loads a decoder from a safetensors file (either naming). On a CUDA device with NEWBIE_CUDNN_BENCHMARK=1
+/// in the environment this also turns on cuDNN autotuning (process-wide); by default cuDNN's heuristic
+/// conv choice is kept (as fast here, and no trial workspaces on a size's first decode). `configJson` may be empty: the
 /// config is then detected from the shapes. Every tensor is checked (presence, shape);
 /// errors name the file, the tensor, and the expected/actual shapes.
 FluxVaeDecoder loadFluxVae(const std::filesystem::path& weights, const std::filesystem::path& configJson,
