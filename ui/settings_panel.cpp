@@ -27,8 +27,8 @@ namespace newbie {
 namespace {
 double bytesOf(Precision p) { return p == Precision::FP32 ? 4.0 : 2.0; }
 constexpr double kDitParams = 3.49e9;
-constexpr double kGemmaParams = 4.3e9;  // Gemma 3 4B
-constexpr double kClipParams = 0.87e9;  // Jina CLIP v2
+constexpr double kGemmaParams = 3.78e9;  // Gemma 3 4B text stack up to the penultimate layer (as loaded)
+constexpr double kClipParams = 0.57e9;   // Jina CLIP v2 text tower
 constexpr double kVaeParams = 8.4e7;    // FLUX VAE
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
@@ -66,12 +66,18 @@ VramEstimate estimateVram(int width, int height, Precision precision, EncoderPla
   if (placement == EncoderPlacement::Device) e.weights += (kGemmaParams + kClipParams) * b;
   else if (placement == EncoderPlacement::FreeAfterUse) e.weights += 0;  // encoders leave before denoising
   e.weights += kVaeParams * (precision == Precision::FP32 ? 4.0 : 2.0);
-  // DiT working set: image tokens (patch 2 on the /8 latent) × hidden 2304 × ~40 live buffers,
-  // batch 2 for CFG; VAE decoder at full resolution: 128 channels × ~3 live buffers in fp32.
+  // Working set, fitted to the H100 measurements of docs/PERFORMANCE.md (peak minus resident at 1024²:
+  // 1.19 GB in bf16/fp8, 5.25 GB in fp32). The DiT runs cond and uncond as separate B=1 passes:
+  // ~40 live [tokens, 2304] buffers, plus in fp32 (no flash attention) the [24, S, S] score matrix
+  // and its softmax. The VAE decoder peaks at ~4.5 (bf16) / ~8.6 (fp32) full-resolution 128-channel
+  // buffers. 10% margin.
   const double tokens = (width / 16.0) * (height / 16.0);
-  const double dit = tokens * 2304.0 * b * 40.0 * 2.0;
-  const double vae = static_cast<double>(width) * height * 128.0 * 4.0 * 3.0;
-  e.activations = std::max(dit, vae) * 1.2;
+  const double seq = tokens + 256.0;
+  double dit = tokens * 2304.0 * b * 40.0;
+  if (precision == Precision::FP32) dit += 24.0 * seq * seq * 4.0 * 2.0;
+  const double vae = static_cast<double>(width) * height * 128.0 *
+                     (precision == Precision::FP32 ? 4.0 * 8.6 : 2.0 * 4.5);
+  e.activations = std::max(dit, vae) * 1.1;
   return e;
 }
 

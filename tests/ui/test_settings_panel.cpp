@@ -126,9 +126,20 @@ class TestSettingsPanel : public QObject {
     const VramEstimate dev = estimateVram(1024, 1024, Precision::BF16, EncoderPlacement::Device);
     QVERIFY(std::abs(bf.weights - (3.49e9 * 2 + 8.4e7 * 2)) < 1e6);
     QVERIFY(fp.weights > 1.9 * bf.weights);
-    QVERIFY(dev.weights > bf.weights + 9e9);
     QVERIFY(estimateVram(1536, 1024, Precision::BF16, EncoderPlacement::CPU).activations > bf.activations);
-    QVERIFY(bf.total() > 7 * gib && bf.total() < 14 * gib);
+    // Against the H100 peaks of docs/PERFORMANCE.md (whole 1024² image, decimal GB): the estimate
+    // lands within +6 % / -2 % of each (it errs high).
+    auto near = [](double estimate, double measuredGB) {
+      return estimate >= 0.98 * measuredGB * 1e9 && estimate <= 1.06 * measuredGB * 1e9;
+    };
+    QVERIFY2(near(dev.total(), 17.02), qPrintable(QString::number(dev.total() / 1e9)));
+    QVERIFY2(near(bf.total(), 8.31), qPrintable(QString::number(bf.total() / 1e9)));
+    const VramEstimate f8 = estimateVram(1024, 1024, Precision::FP8, EncoderPlacement::Device);
+    QVERIFY2(near(f8.total(), 13.88), qPrintable(QString::number(f8.total() / 1e9)));
+    const VramEstimate f32 = estimateVram(1024, 1024, Precision::FP32, EncoderPlacement::Device);
+    QVERIFY2(near(f32.total(), 36.83), qPrintable(QString::number(f32.total() / 1e9)));
+    QVERIFY(dev.weights - bf.weights > 8.6e9 && dev.weights - bf.weights < 8.8e9);  // 8.71 GB of encoders measured
+    QVERIFY(bf.total() < 12 * gib);  // the CPU placement fits a 12 GB card
     SettingsPanel s;
     s.setDevices({QStringLiteral("cpu"), QStringLiteral("cuda")});
     s.findChild<QComboBox*>(QStringLiteral("device"))->setCurrentIndex(1);
