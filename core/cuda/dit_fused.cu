@@ -11,26 +11,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "cuda/element.cuh"
+
 namespace newbie::cuda {
 namespace {
-
-template <class T>
-struct Num;
-template <>
-struct Num<float> {
-  static __device__ __forceinline__ float load(float v) { return v; }
-  static __device__ __forceinline__ float store(float v) { return v; }
-};
-template <>
-struct Num<__nv_bfloat16> {
-  static __device__ __forceinline__ float load(__nv_bfloat16 v) { return __bfloat162float(v); }
-  static __device__ __forceinline__ __nv_bfloat16 store(float v) { return __float2bfloat16_rn(v); }
-};
-template <>
-struct Num<__half> {
-  static __device__ __forceinline__ float load(__half v) { return __half2float(v); }
-  static __device__ __forceinline__ __half store(float v) { return __float2half_rn(v); }
-};
 
 /// v rounded to T and read back as float.
 template <class T>

@@ -9,16 +9,14 @@
 #include <cuda_fp16.h>
 #include <cuda_fp8.h>
 
+#include "cuda/element.cuh"
+
 namespace newbie::cuda {
 namespace {
 
 constexpr int kThreads = 256;
 constexpr float kMax = 448.f;
 constexpr float kAmaxFloor = 1e-12f;
-
-__device__ __forceinline__ float toFloat(float v) { return v; }
-__device__ __forceinline__ float toFloat(__nv_bfloat16 v) { return __bfloat162float(v); }
-__device__ __forceinline__ float toFloat(__half v) { return __half2float(v); }
 
 template <int N>
 struct alignas(N) Bytes {
@@ -40,7 +38,7 @@ __global__ void __launch_bounds__(kThreads) quantizeRowsFp8Kernel(const T* __res
     const uint4 raw = __ldg(xr + i);
     const T* v = reinterpret_cast<const T*>(&raw);
 #pragma unroll
-    for (int j = 0; j < kVec; ++j) amax = fmaxf(amax, fabsf(toFloat(v[j])));
+    for (int j = 0; j < kVec; ++j) amax = fmaxf(amax, fabsf(Num<T>::load(v[j])));
   }
 #pragma unroll
   for (int o = 16; o > 0; o >>= 1) amax = fmaxf(amax, __shfl_xor_sync(0xffffffffu, amax, o));
@@ -65,7 +63,7 @@ __global__ void __launch_bounds__(kThreads) quantizeRowsFp8Kernel(const T* __res
     Bytes<kVec> out;
 #pragma unroll
     for (int j = 0; j < kVec; ++j) {
-      const float f = fminf(fmaxf(__fdiv_rn(toFloat(v[j]), s), -kMax), kMax);
+      const float f = fminf(fmaxf(__fdiv_rn(Num<T>::load(v[j]), s), -kMax), kMax);
       out.b[j] = static_cast<uint8_t>(__nv_cvt_float_to_fp8(f, __NV_SATFINITE, __NV_E4M3));
     }
     qr[i] = out;

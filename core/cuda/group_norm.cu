@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "cuda/element.cuh"
+
 namespace newbie::cuda {
 namespace {
 
@@ -24,36 +26,6 @@ template <typename T, int V>
 struct alignas(sizeof(T) * V) Vec {
   T v[V];
 };
-
-template <typename T>
-__device__ __forceinline__ float toF(T v);
-template <>
-__device__ __forceinline__ float toF<float>(float v) {
-  return v;
-}
-template <>
-__device__ __forceinline__ float toF<__half>(__half v) {
-  return __half2float(v);
-}
-template <>
-__device__ __forceinline__ float toF<__nv_bfloat16>(__nv_bfloat16 v) {
-  return __bfloat162float(v);
-}
-
-template <typename T>
-__device__ __forceinline__ T fromF(float v);
-template <>
-__device__ __forceinline__ float fromF<float>(float v) {
-  return v;
-}
-template <>
-__device__ __forceinline__ __half fromF<__half>(float v) {
-  return __float2half_rn(v);
-}
-template <>
-__device__ __forceinline__ __nv_bfloat16 fromF<__nv_bfloat16>(float v) {
-  return __float2bfloat16_rn(v);
-}
 
 __device__ __forceinline__ float readParam(const void* p, int dt, int64_t i) {
   switch (dt) {
@@ -88,7 +60,7 @@ __device__ __forceinline__ void accumulate(const Vec<T, V>& r, float& n, float& 
   float s = 0.f;
 #pragma unroll
   for (int k = 0; k < V; ++k) {
-    f[k] = toF(r.v[k]);
+    f[k] = Num<T>::load(r.v[k]);
     s += f[k];
   }
   const float mb = s * (1.0f / V);
@@ -275,7 +247,8 @@ __global__ void __launch_bounds__(kThreads) applyContig(const T* x, T* y, int64_
         if (i + u * stride >= v1) break;
         Vec<T, V> o;
 #pragma unroll
-        for (int k = 0; k < V; ++k) o.v[k] = fromF<T>(normAct<T, SILU>(toF(r[u].v[k]), m, sc, bb));
+        for (int k = 0; k < V; ++k)
+          o.v[k] = Num<T>::store(normAct<T, SILU>(Num<T>::load(r[u].v[k]), m, sc, bb));
         py[i + u * stride] = o;
       }
     }
@@ -314,7 +287,8 @@ __global__ void __launch_bounds__(kMaxNhwcThreads)
       if (p + u * rpi >= p1) break;
       Vec<T, V> o;
 #pragma unroll
-      for (int k = 0; k < V; ++k) o.v[k] = fromF<T>(normAct<T, SILU>(toF(v[u].v[k]), m[k], sc[k], bb[k]));
+      for (int k = 0; k < V; ++k)
+        o.v[k] = Num<T>::store(normAct<T, SILU>(Num<T>::load(v[u].v[k]), m[k], sc[k], bb[k]));
       *reinterpret_cast<Vec<T, V>*>(by + (p + u * rpi) * C) = o;
     }
   }
