@@ -94,17 +94,14 @@ void resetPeak(const torch::Device& dev) {
 #endif
 }
 
-/// Builds or loads the components; `seconds[name]` = wall time of each (device synchronised).
+/// Builds or loads the components, the text encoders on edev in edt and the DiT + VAE on dev;
+/// `seconds[name]` = wall time of each (device synchronised).
 Components build(const BenchOptions& o, const torch::Device& dev, torch::ScalarType dt, torch::ScalarType vdt,
-                 json& seconds) {
+                 const torch::Device& edev, torch::ScalarType edt, json& seconds) {
   Components c;
   models::VaeLoadOptions vo;
   vo.device = dev;
   vo.dtype = vdt;
-  // --encoder-placement cpu: the text encoders on the CPU in float32 (DiT + VAE stay on dev).
-  const bool encCpu = o.encoderPlacement == EncoderPlacement::CPU;
-  const torch::Device edev = encCpu ? torch::Device(torch::kCPU) : dev;
-  const torch::ScalarType edt = encCpu ? torch::kFloat32 : dt;
   auto timed = [&](const char* name, const std::function<void()>& fn) {
     const auto t0 = std::chrono::steady_clock::now();
     fn();
@@ -252,8 +249,10 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
                   {"caption_tokens", o.captionTokens}, {"precision", precisionName(o.precision)},
                   {"device", dev.str()}, {"weights", o.model.empty() ? "random-" + o.randomWeights : "model"},
                   {"warmup", o.warmup}, {"repeats", o.repeats}, {"cond_uncond", o.split ? "split" : "padded-batch"}};
+  // --encoder-placement cpu: the text encoders on the CPU in float32 (DiT + VAE stay on dev).
   const bool encCpu = o.encoderPlacement == EncoderPlacement::CPU;
-  const torch::Device edev = encCpu ? torch::Device(torch::kCPU) : dev;  // the text encoders' device
+  const torch::Device edev = encCpu ? torch::Device(torch::kCPU) : dev;
+  const torch::ScalarType edt = encCpu ? torch::kFloat32 : dt;
   r["options"]["encoder_placement"] = encCpu ? "cpu" : "device";
 #if NEWBIE_WITH_CUDA
   if (dev.is_cuda()) {
@@ -272,7 +271,7 @@ json runBench(const BenchOptions& o, const std::function<void(const std::string&
   io::setPinnedUploadEnabled(o.pinnedUpload);
   Components c;
   try {
-    c = build(o, dev, dt, vdt, componentSeconds);
+    c = build(o, dev, dt, vdt, edev, edt, componentSeconds);
   } catch (...) {
     io::setPinnedUploadEnabled(pinnedBefore);
     throw;

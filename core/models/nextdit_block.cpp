@@ -1,13 +1,12 @@
 #include "models/nextdit_block.h"
 
 #include <cmath>
-#include <cstdlib>
 #include <limits>
-#include <string>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <string>
 
 #include "env_switch.h"
 #include "models/rope.h"
@@ -25,17 +24,14 @@ FastPaths& fastPathState() {
   static FastPaths f{envSwitch("NEWBIE_FUSED_KERNELS", true), envSwitch("NEWBIE_CUDNN_ATTENTION", false)};
   return f;
 }
+#if NEWBIE_HAVE_CUDA_KERNELS
 /// The fused kernels apply to x (CUDA, a float dtype) and are switched on.
 bool useFused(const torch::Tensor& x) {
-#if NEWBIE_HAVE_CUDA_KERNELS
   return fastPathState().fusedKernels && x.is_cuda() &&
          (x.scalar_type() == torch::kBFloat16 || x.scalar_type() == torch::kFloat16 ||
           x.scalar_type() == torch::kFloat32);
-#else
-  (void)x;
-  return false;
-#endif
 }
+#endif
 }  // namespace
 
 FastPaths fastPaths() { return fastPathState(); }
@@ -111,7 +107,8 @@ torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const to
     if (refused.count(shapeKey)) shapeKey.clear();
   }
   if (!shapeKey.empty()) {
-    // cuDNN's fused attention is ~1.6x faster than flash for head_dim 96 on H100 (PERFORMANCE.md).
+    // Opt-in (FastPaths::cudnnAttention): a Python probe found cuDNN faster than flash for head_dim 96,
+    // but LibTorch 2.11's default choice measures as fast on the H100 (PERFORMANCE.md).
     // Only the cuDNN backend is enabled around this call; if it refuses the shapes, fall back.
     auto& ctx = at::globalContext();
     const bool f = ctx.userEnabledFlashSDP(), e = ctx.userEnabledMemEfficientSDP(), m = ctx.userEnabledMathSDP(),
