@@ -51,6 +51,12 @@ bool torchDType(DType d, c10::ScalarType& out) {
   return false;
 }
 
+std::string shapeString(c10::IntArrayRef shape) {
+  std::string r = "[";
+  for (size_t i = 0; i < shape.size(); ++i) r += (i ? ", " : "") + std::to_string(shape[i]);
+  return r + "]";
+}
+
 float decodeF8E4M3(uint8_t v) {
   const int sign = v >> 7, exp = (v >> 3) & 0xF, man = v & 0x7;
   float r;

@@ -101,6 +101,9 @@ class TensorStore {
 void saveSafetensors(const std::filesystem::path& path, const std::map<std::string, torch::Tensor>& tensors,
                      const std::map<std::string, std::string>& metadata = {});
 
+/// "[a, b, c]" for messages (io, models and sampling errors all print shapes this way).
+std::string shapeString(c10::IntArrayRef shape);
+
 /// Decodes a float8 value (bit pattern) to float. Used where LibTorch lacks float8.
 float decodeF8E4M3(uint8_t v);
 float decodeF8E5M2(uint8_t v);

@@ -10,6 +10,7 @@
 
 #include <ATen/Parallel.h>
 
+#include "io/safetensors.h"
 #include "log/log.h"
 
 #if NEWBIE_WITH_CUDA
@@ -33,12 +34,6 @@ std::atomic<bool> gPinned{true};
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-std::string shapeText(c10::IntArrayRef s) {
-  std::string r = "[";
-  for (size_t i = 0; i < s.size(); ++i) r += (i ? ", " : "") + std::to_string(s[i]);
-  return r + "]";
-}
 
 uint64_t nbytes(const torch::Tensor& t) { return static_cast<uint64_t>(t.numel()) * t.element_size(); }
 
@@ -237,8 +232,8 @@ torch::Tensor Uploader::upload(const torch::Tensor& src, torch::ScalarType dtype
 void Uploader::uploadInto(const torch::Tensor& src, const torch::Tensor& dst) {
   const auto t0 = Clock::now();
   if (src.sizes() != dst.sizes())
-    throw std::invalid_argument("upload: source shape " + shapeText(src.sizes()) + " does not match destination " +
-                                shapeText(dst.sizes()));
+    throw std::invalid_argument("upload: source shape " + shapeString(src.sizes()) + " does not match destination " +
+                                shapeString(dst.sizes()));
   torch::NoGradGuard ng;
 #if NEWBIE_WITH_CUDA
   if (dst.device().is_cuda() && src.device().is_cpu() && src.numel() > 0 && gPinned.load()) {

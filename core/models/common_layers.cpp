@@ -2,19 +2,10 @@
 
 #include <cmath>
 #include <limits>
-#include <sstream>
 
 #include "torch_compat.h"
 
 namespace newbie::models {
-
-std::string shapeString(c10::IntArrayRef shape) {
-  std::ostringstream os;
-  os << "[";
-  for (size_t i = 0; i < shape.size(); ++i) os << (i ? ", " : "") << shape[i];
-  os << "]";
-  return os.str();
-}
 
 std::string storeDescription(const io::TensorStore& store) {
   const auto& files = store.files();

@@ -36,8 +36,7 @@ class ModelLoadError : public std::runtime_error {
 /// device and dtype. Implementations throw ModelLoadError when they cannot.
 using WeightFn = std::function<torch::Tensor(const std::string& name, const std::vector<int64_t>& shape)>;
 
-/// "[a, b, c]" for messages.
-std::string shapeString(c10::IntArrayRef shape);
+using io::shapeString;  // "[a, b, c]" for messages
 
 /// WeightFn reading `prefix + name` from `store`, checking presence and shape and moving it
 /// to `device` / `dtype` through one io::Uploader shared by the WeightFn's copies (CPU + same

@@ -23,6 +23,7 @@ struct NextDiTGraphs::Entry {
   std::vector<int64_t> lens;
 };
 
+#if NEWBIE_WITH_CUDA
 namespace {
 std::string keyOf(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& cap,
                   const std::vector<int64_t>& lens, const torch::Tensor& pooled) {
@@ -33,6 +34,7 @@ std::string keyOf(const torch::Tensor& x, const torch::Tensor& t, const torch::T
   return k.str();
 }
 }  // namespace
+#endif
 
 NextDiTGraphs::NextDiTGraphs(NextDiT dit, std::size_t maxGraphs) : dit_(std::move(dit)), maxGraphs_(maxGraphs) {
   enabled_ = envSwitch("NEWBIE_CUDA_GRAPHS", false);

@@ -1,6 +1,5 @@
 #include "models/taef1.h"
 
-#include <sstream>
 #include <stdexcept>
 
 #include "io/upload.h"
@@ -16,11 +15,6 @@ constexpr int kBlockIdx[] = {3, 4, 5, 8, 9, 10, 13, 14, 15, 18};
 
 torch::nn::Conv2d conv3(int64_t in, int64_t out, bool bias) {
   return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).padding(1).bias(bias));
-}
-std::string shapeStr(at::IntArrayRef s) {
-  std::ostringstream o;
-  o << s;
-  return o.str();
 }
 }  // namespace
 
@@ -102,11 +96,11 @@ Taef1Decoder loadTaef1(const fs::path& path, torch::Device device, c10::ScalarTy
     const auto key = prefix + kv.key();
     if (!store.contains(key))
       throw std::runtime_error(path.string() + ": missing tensor '" + key + "' (expected shape " +
-                               shapeStr(kv.value().sizes()) + ")");
+                               io::shapeString(kv.value().sizes()) + ")");
     auto t = store.tensor(key);
     if (t.sizes() != kv.value().sizes())
-      throw std::runtime_error(path.string() + ": tensor '" + key + "' has shape " + shapeStr(t.sizes()) +
-                               ", expected " + shapeStr(kv.value().sizes()));
+      throw std::runtime_error(path.string() + ": tensor '" + key + "' has shape " + io::shapeString(t.sizes()) +
+                               ", expected " + io::shapeString(kv.value().sizes()));
     up.uploadInto(t, kv.value());
   }
   up.finish();

@@ -56,7 +56,7 @@ struct DitInputs {
   Tensor x, t, cap, pooled;
   std::vector<int64_t> lens;
 };
-DitInputs ditInputs(const torch::Device& dev, torch::ScalarType dt) {
+[[maybe_unused]] DitInputs ditInputs(const torch::Device& dev, torch::ScalarType dt) {
   torch::manual_seed(11);
   DitInputs in;
   in.x = torch::randn({2, 16, 8, 12}).to(dev, dt);
