@@ -1,21 +1,17 @@
 #include "cuda/dit_fused.h"
 
-#include <sstream>
 #include <stdexcept>
 #include <string>
 
 #include <c10/cuda/CUDAStream.h>
 
 #include "cuda/dit_fused_launch.h"
+#include "io/safetensors.h"
 
 namespace newbie::cuda {
 namespace {
 
-std::string shape(const torch::Tensor& t) {
-  std::ostringstream o;
-  o << t.sizes();
-  return o.str();
-}
+std::string shape(const torch::Tensor& t) { return io::shapeString(t.sizes()); }
 
 [[noreturn]] void bad(const char* fn, const std::string& what) {
   throw std::invalid_argument(std::string("fused kernel ") + fn + ": " + what);
